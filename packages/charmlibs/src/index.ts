@@ -1,0 +1,1 @@
+export { CharmLibError } from './errors.js';

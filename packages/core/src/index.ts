@@ -1,0 +1,1 @@
+export { FrameworkError } from './errors.js';

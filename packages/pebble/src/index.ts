@@ -1,0 +1,1 @@
+export { PebbleError } from './errors.js';

@@ -1,0 +1,1 @@
+export { TestingError } from './errors.js';
