@@ -33,3 +33,216 @@ export class PebbleError extends Error {
 function isErrorClass(value: unknown): value is typeof PebbleError {
   return typeof value === 'function' && Object.hasOwn(value, 'code');
 }
+
+/**
+ * The Pebble socket could not be reached: the socket file is missing, the connection was
+ * refused or reset, or the server closed the connection before replying.
+ */
+export class ConnectionError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_CONNECTION';
+  override readonly name: string = 'ConnectionError';
+  override readonly code: string = 'OPSJS_PEBBLE_CONNECTION';
+  /** The socket path the client tried to use. */
+  readonly socketPath: string;
+
+  constructor(message: string, socketPath: string, options?: ErrorOptions) {
+    super(message, options);
+    this.socketPath = socketPath;
+  }
+}
+
+/**
+ * The server replied with something that does not follow Pebble's protocol: a malformed
+ * envelope, an unexpected content type, a reply too large, or a result of the wrong shape.
+ */
+export class ProtocolError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_PROTOCOL';
+  override readonly name: string = 'ProtocolError';
+  override readonly code: string = 'OPSJS_PEBBLE_PROTOCOL';
+  /** The request that got the reply, such as `GET /v1/changes`. */
+  readonly endpoint: string;
+
+  constructor(message: string, endpoint: string, options?: ErrorOptions) {
+    super(message, options);
+    this.endpoint = endpoint;
+  }
+}
+
+/** Pebble answered a request with an error envelope (HTTP 4xx or 5xx). */
+export class APIError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_API';
+  override readonly name: string = 'APIError';
+  override readonly code: string = 'OPSJS_PEBBLE_API';
+  /** The HTTP status code, such as 404. */
+  readonly status: number;
+  /** The HTTP reason phrase Pebble sent, such as `Not Found`. */
+  readonly statusText: string;
+  /** Pebble's error kind (`result.kind`), such as `not-found`, when it sent one. */
+  readonly kind: string | undefined;
+  /** Pebble's error message (`result.message`). */
+  readonly apiMessage: string;
+  /** The request that failed, such as `POST /v1/services`. */
+  readonly endpoint: string;
+  /** The parsed error envelope, as Pebble sent it. */
+  readonly body: unknown;
+
+  constructor(
+    init: {
+      status: number;
+      statusText: string;
+      kind?: string | undefined;
+      message: string;
+      endpoint: string;
+      body?: unknown;
+    },
+    options?: ErrorOptions,
+  ) {
+    super(`${init.endpoint}: ${init.status} ${init.statusText}: ${init.message}`, options);
+    this.status = init.status;
+    this.statusText = init.statusText;
+    this.kind = init.kind;
+    this.apiMessage = init.message;
+    this.endpoint = init.endpoint;
+    this.body = init.body;
+  }
+}
+
+/** The shape of a change carried by a {@link ChangeError}; see `Change` in the client types. */
+export interface ChangeErrorChange {
+  readonly id: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly status: string;
+  readonly err?: string | undefined;
+  readonly tasks: readonly { readonly summary: string; readonly log: readonly string[] }[];
+}
+
+/**
+ * A change finished with an error (`change.err`), such as a service that failed to start.
+ * The message appends each task's log lines, as ops does.
+ */
+export class ChangeError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_CHANGE';
+  override readonly name: string = 'ChangeError';
+  override readonly code: string = 'OPSJS_PEBBLE_CHANGE';
+  /** The error text of the change. */
+  readonly err: string;
+  /** The change that failed, as Pebble reported it. */
+  readonly change: ChangeErrorChange;
+
+  constructor(err: string, change: ChangeErrorChange, options?: ErrorOptions) {
+    super(formatChangeError(err, change), options);
+    this.err = err;
+    this.change = change;
+  }
+}
+
+function formatChangeError(err: string, change: ChangeErrorChange): string {
+  const lines = [`change ${change.id} (${change.kind}) failed: ${err}`];
+  for (const task of change.tasks) {
+    if (task.log.length === 0) continue;
+    lines.push(`----- Logs from task "${task.summary}" -----`);
+    lines.push(...task.log);
+  }
+  if (lines.length > 1) lines.push('-----');
+  return lines.join('\n');
+}
+
+/**
+ * An exec command ran past its `timeoutMs`: Pebble killed it and failed its change (exit code
+ * -1). It is a {@link ChangeError}, as in ops, and recognisable by its own class and code.
+ */
+export class ExecTimeoutError extends ChangeError {
+  static override readonly code: string = 'OPSJS_PEBBLE_EXEC_TIMEOUT';
+  override readonly name: string = 'ExecTimeoutError';
+  override readonly code: string = 'OPSJS_PEBBLE_EXEC_TIMEOUT';
+  /** Always true: the change failed because the command timed out. */
+  readonly timedOut = true;
+}
+
+/** A wait ran out of time: a change did not become ready, or a request got no reply in time. */
+export class TimeoutError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_TIMEOUT';
+  override readonly name: string = 'TimeoutError';
+  override readonly code: string = 'OPSJS_PEBBLE_TIMEOUT';
+  /** How long the client waited, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number, options?: ErrorOptions) {
+    super(message, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An exec'd command exited with a non-zero code. `stdout`/`stderr` hold the captured output
+ * when it was captured (`waitOutput`), `undefined` otherwise.
+ */
+export class ExecError<T extends string | Uint8Array = string | Uint8Array> extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_EXEC';
+  override readonly name: string = 'ExecError';
+  override readonly code: string = 'OPSJS_PEBBLE_EXEC';
+  /** The command line that was run. */
+  readonly command: readonly string[];
+  /** The exit code (128 + n when killed by signal n). */
+  readonly exitCode: number;
+  /** Captured standard output, when captured. */
+  readonly stdout: T | undefined;
+  /** Captured standard error, when captured separately. */
+  readonly stderr: T | undefined;
+
+  constructor(
+    command: readonly string[],
+    exitCode: number,
+    stdout: T | undefined,
+    stderr: T | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(formatExecError(command, exitCode, stdout, stderr), options);
+    this.command = command;
+    this.exitCode = exitCode;
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+}
+
+function truncate(value: string | Uint8Array): string {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+  return text.length > 1024 ? `${text.slice(0, 1024)} [truncated]` : text;
+}
+
+function formatExecError(
+  command: readonly string[],
+  exitCode: number,
+  stdout: string | Uint8Array | undefined,
+  stderr: string | Uint8Array | undefined,
+): string {
+  let message = `non-zero exit code ${exitCode} executing ${JSON.stringify(command)}`;
+  if (stdout !== undefined) message += `, stdout=${JSON.stringify(truncate(stdout))}`;
+  if (stderr !== undefined) message += `, stderr=${JSON.stringify(truncate(stderr))}`;
+  return message;
+}
+
+/** The kinds of per-path failure Pebble reports for file operations. */
+export type PathErrorKind =
+  | 'not-found'
+  | 'permission-denied'
+  | 'generic-file-error'
+  | (string & {});
+
+/** A file operation failed for one path (push, pull, makeDir, removePath). */
+export class PathError extends PebbleError {
+  static override readonly code: string = 'OPSJS_PEBBLE_PATH';
+  override readonly name: string = 'PathError';
+  override readonly code: string = 'OPSJS_PEBBLE_PATH';
+  /** Pebble's error kind: `not-found`, `permission-denied` or `generic-file-error`. */
+  readonly kind: PathErrorKind;
+  /** The path the operation was for. */
+  readonly path: string;
+
+  constructor(kind: PathErrorKind, message: string, path: string, options?: ErrorOptions) {
+    super(`${path}: ${kind}: ${message}`, options);
+    this.kind = kind;
+    this.path = path;
+  }
+}

@@ -1,0 +1,10 @@
+export type { ExecMatcher, FakeExecContext, FakeExecHandler } from './exec.js';
+export {
+  FakePebbleServer,
+  type FakePebbleServerOptions,
+  type InterceptHandler,
+  type ServiceStartupBehaviour,
+} from './fake-pebble-server.js';
+export type { FileRecord } from './files.js';
+export type { FakeNotice } from './notices.js';
+export type { FakeGroup, FakeUser } from './users.js';
