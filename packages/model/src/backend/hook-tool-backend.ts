@@ -1,0 +1,444 @@
+import {
+  InvalidArgumentError,
+  ModelError,
+  RelationNotFoundError,
+  SecretNotFoundError,
+} from '../errors.js';
+import type { JujuContext } from '../juju-context.js';
+import { JujuVersion } from '../juju-version.js';
+import type { ModelBackend } from './model-backend.js';
+import { createHookToolRunner, type HookToolRunner } from './run-hook-tool.js';
+import * as action from './tools/action.js';
+import * as config from './tools/config.js';
+import * as network from './tools/network.js';
+import * as other from './tools/other.js';
+import * as port from './tools/port.js';
+import * as relation from './tools/relation.js';
+import * as secret from './tools/secret.js';
+import * as state from './tools/state.js';
+import * as status from './tools/status.js';
+import * as storage from './tools/storage.js';
+import type {
+  CloudSpecData,
+  ConfigValue,
+  GoalState,
+  NetworkData,
+  OpenedPortData,
+  SecretAddArgs,
+  SecretGetArgs,
+  SecretInfoData,
+  SecretSetArgs,
+  SettableStatusName,
+  StatusValue,
+  StorageDetails,
+} from './types.js';
+
+/** Options of {@link HookToolBackend}. */
+export interface HookToolBackendOptions {
+  /** The hook context (unit name, model uuid, Juju version). Default: parsed from `env`. */
+  readonly context?: JujuContext;
+  /** Environment of the tools; `PATH` decides where they are found. Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Kill a tool that runs longer than this (ms). Default 60 000. */
+  readonly timeoutMs?: number;
+  /** A monotonic clock in ms for the 30 s leadership cache. Default `performance.now`. */
+  readonly now?: () => number;
+  /** Called after `juju-reboot --now` succeeds (ops exits the process). Default `process.exit(0)`. */
+  readonly exit?: () => void;
+  /** Replace the process runner (tests, tracing). */
+  readonly runner?: HookToolRunner;
+}
+
+const LEASE_MS = 30_000;
+const AUTHZ_TEXTS = [
+  'access denied',
+  'permission denied',
+  'not the leader',
+  'cannot write relation settings',
+];
+
+/** Python `repr()` of a string (the quoting ops' security log uses). */
+function pyRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = '';
+  for (const c of s) {
+    if (c === '\\') out += '\\\\';
+    else if (c === quote) out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else out += c;
+  }
+  return `${quote}${out}${quote}`;
+}
+
+/** Python's `datetime.now(timezone.utc).isoformat()`. */
+function pyIsoNow(): string {
+  const d = new Date();
+  return `${d.toISOString().slice(0, 23)}000+00:00`;
+}
+
+/** Python `json.dumps` of a flat string map. */
+function pyJson(entries: [string, string][]): string {
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+/**
+ * The {@link ModelBackend} that runs Juju's hook tools, as ops' `_ModelBackend` does.
+ *
+ * Each call builds the exact argv ops uses, runs the tool synchronously (found on `PATH`),
+ * parses its JSON output with zod, and maps failures: `relation-*`/`network-*` with "relation
+ * not found" → {@link RelationNotFoundError}; `secret-*` with "not found" →
+ * {@link SecretNotFoundError}; anything else → {@link ModelError} with the tool's stderr as
+ * message. A failure whose stderr mentions access denied, permission denied, not the leader
+ * or cannot write relation settings also logs an `authz_fail` security event through
+ * `juju-log` (after `is-leader`, as ops does). `is-leader` answers are cached for 30 s.
+ *
+ * @example
+ * ```ts
+ * const backend = new HookToolBackend({ context: JujuContext.fromEnv() });
+ * backend.configGet();
+ * ```
+ */
+export class HookToolBackend implements ModelBackend {
+  readonly #run: HookToolRunner;
+  readonly #context: JujuContext | undefined;
+  readonly #version: JujuVersion;
+  readonly #unitName: string;
+  readonly #modelUuid: string;
+  readonly #now: () => number;
+  readonly #exit: () => void;
+  #leader: boolean | undefined;
+  #leaderCheckedAt: number | undefined;
+  #inSecurityLog = false;
+
+  constructor(options: HookToolBackendOptions = {}) {
+    this.#run =
+      options.runner ??
+      createHookToolRunner({
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
+    this.#context = options.context;
+    this.#version = options.context?.version ?? new JujuVersion('0.0.0');
+    this.#unitName = options.context?.unitName ?? '';
+    this.#modelUuid = options.context?.modelUuid ?? '';
+    this.#now = options.now ?? (() => performance.now());
+    this.#exit = options.exit ?? (() => process.exit(0));
+  }
+
+  /** Run `fn`, mapping a failed tool call to the error class ops uses for `cmd`. */
+  #wrap<T>(cmd: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof ModelError) || err.constructor !== ModelError) throw err;
+      if (typeof err.exitCode !== 'number') throw err;
+      const stderr = (err.stderr ?? '').toLowerCase();
+      this.#securityEvent(err);
+      const options = {
+        cause: err,
+        ...(err.hookTool === undefined
+          ? {}
+          : {
+              failure: {
+                hookTool: err.hookTool,
+                argv: err.argv ?? [],
+                exitCode: err.exitCode,
+                stderr: err.stderr ?? '',
+              },
+            }),
+      };
+      if (
+        (cmd.startsWith('relation-') || cmd.startsWith('network-')) &&
+        stderr.includes('relation not found')
+      ) {
+        throw new RelationNotFoundError(err.message, options);
+      }
+      if (cmd.startsWith('secret-') && stderr.includes('not found')) {
+        throw new SecretNotFoundError(err.message, options);
+      }
+      throw err;
+    }
+  }
+
+  #securityEvent(err: ModelError): void {
+    const stderr = err.stderr ?? '';
+    if (!AUTHZ_TEXTS.some((t) => stderr.toLowerCase().includes(t))) return;
+    if (this.#inSecurityLog) return;
+    this.#inSecurityLog = true;
+    try {
+      const tool = err.hookTool ?? '';
+      let leadership = '';
+      try {
+        leadership = this.isLeader() ? ' (as leader)' : '';
+      } catch {
+        // ops' logging handler swallows failures while logging; so do we.
+      }
+      const description = `Hook command ${pyRepr(tool)}${leadership} failed with code ${err.exitCode}: ${pyRepr(stderr.trim())}. `;
+      const line = pyJson([
+        ['datetime', pyIsoNow()],
+        ['level', 'CRITICAL'],
+        ['type', 'security'],
+        ['appid', `${this.#modelUuid}-${this.#unitName}`],
+        ['event', `authz_fail:${tool}`],
+        ['description', description],
+      ]);
+      try {
+        other.jujuLog(this.#run, 'TRACE', line);
+      } catch {
+        // As above: a failing juju-log does not hide the original error.
+      }
+    } finally {
+      this.#inSecurityLog = false;
+    }
+  }
+
+  relationIds(endpoint: string): number[] {
+    return this.#wrap('relation-ids', () => relation.relationIds(this.#run, endpoint));
+  }
+
+  relationList(relationId: number, endpoint?: string): string[] {
+    return this.#wrap('relation-list', () =>
+      relation.relationList(this.#run, relationId, endpoint),
+    );
+  }
+
+  relationRemoteApp(relationId: number, endpoint?: string): string | null {
+    try {
+      return this.#wrap('relation-list', () =>
+        relation.relationListApp(this.#run, relationId, endpoint),
+      );
+    } catch (err) {
+      if (err instanceof RelationNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  relationGet(
+    relationId: number,
+    member: string,
+    isApp: boolean,
+    endpoint?: string,
+  ): Record<string, string> {
+    if (isApp && !this.#version.hasAppData) {
+      throw new ModelError(
+        `getting application data is not supported on Juju version ${this.#version}`,
+      );
+    }
+    return this.#wrap('relation-get', () =>
+      relation.relationGet(this.#run, relationId, member, isApp, endpoint),
+    );
+  }
+
+  relationSet(
+    relationId: number,
+    data: Readonly<Record<string, string>>,
+    isApp: boolean,
+    endpoint?: string,
+  ): void {
+    if (Object.keys(data).length === 0) {
+      throw new InvalidArgumentError('at least one key:value pair is required for relation-set');
+    }
+    if (isApp && !this.#version.hasAppData) {
+      throw new ModelError(
+        `setting application data is not supported on Juju version ${this.#version}`,
+      );
+    }
+    this.#wrap('relation-set', () =>
+      relation.relationSet(this.#run, relationId, data, isApp, endpoint),
+    );
+  }
+
+  relationModelGet(relationId: number, endpoint?: string): { uuid: string } {
+    return this.#wrap('relation-model-get', () =>
+      relation.relationModelGet(this.#run, relationId, endpoint),
+    );
+  }
+
+  configGet(): Record<string, ConfigValue> {
+    return this.#wrap('config-get', () => config.configGet(this.#run));
+  }
+
+  isLeader(): boolean {
+    const now = this.#now();
+    const stale =
+      this.#leader === undefined ||
+      this.#leaderCheckedAt === undefined ||
+      now - this.#leaderCheckedAt > LEASE_MS;
+    if (stale) {
+      // Take the time before the call: the lease is valid from when is-leader started.
+      this.#leaderCheckedAt = now;
+      this.#leader = this.#wrap('is-leader', () => other.isLeader(this.#run));
+    }
+    return this.#leader ?? false;
+  }
+
+  resourceGet(name: string): string {
+    return this.#wrap('resource-get', () => other.resourceGet(this.#run, name));
+  }
+
+  statusGet(isApp: boolean): StatusValue {
+    return this.#wrap('status-get', () => status.statusGet(this.#run, isApp));
+  }
+
+  statusSet(statusName: SettableStatusName, message: string, isApp: boolean): void {
+    this.#wrap('status-set', () => status.statusSet(this.#run, statusName, message, isApp));
+  }
+
+  storageList(name: string): number[] {
+    return this.#wrap('storage-list', () => storage.storageList(this.#run, name));
+  }
+
+  storageGet(storageId: string): StorageDetails {
+    return this.#wrap('storage-get', () => storage.storageGet(this.#run, storageId));
+  }
+
+  storageAdd(name: string, count: number): void {
+    if (!Number.isInteger(count)) {
+      throw new InvalidArgumentError(`storage count must be integer, got: ${count}`);
+    }
+    this.#wrap('storage-add', () => storage.storageAdd(this.#run, name, count));
+  }
+
+  actionGet(): Record<string, unknown> {
+    return this.#wrap('action-get', () => action.actionGet(this.#run));
+  }
+
+  actionSet(results: Readonly<Record<string, unknown>>): void {
+    this.#wrap('action-set', () => action.actionSet(this.#run, results));
+  }
+
+  actionLog(message: string): void {
+    this.#wrap('action-log', () => action.actionLog(this.#run, message));
+  }
+
+  actionFail(message: string): void {
+    this.#wrap('action-fail', () => action.actionFail(this.#run, message));
+  }
+
+  applicationVersionSet(version: string): void {
+    this.#wrap('app-version-set', () => other.applicationVersionSet(this.#run, version));
+  }
+
+  jujuLog(level: string, message: string): void {
+    try {
+      other.jujuLog(this.#run, level, message);
+    } catch (err) {
+      if (err instanceof ModelError && err.constructor === ModelError) this.#securityEvent(err);
+      throw err;
+    }
+  }
+
+  networkGet(binding: string, relationId?: number): NetworkData {
+    return this.#wrap('network-get', () => network.networkGet(this.#run, binding, relationId));
+  }
+
+  goalState(): GoalState {
+    return this.#wrap('goal-state', () => other.goalState(this.#run));
+  }
+
+  secretGet(args: SecretGetArgs): Record<string, string> {
+    return this.#wrap('secret-get', () => secret.secretGet(this.#run, args));
+  }
+
+  secretInfoGet(query: { readonly id: string } | { readonly label: string }): SecretInfoData {
+    return this.#wrap('secret-info-get', () => secret.secretInfoGet(this.#run, query));
+  }
+
+  secretAdd(content: Readonly<Record<string, string>>, args: SecretAddArgs): string {
+    return this.#wrap('secret-add', () => secret.secretAdd(this.#run, content, args));
+  }
+
+  secretSet(id: string, args: SecretSetArgs): void {
+    let full: SecretSetArgs = args;
+    if (this.#version.isLessThan('3.6')) {
+      // Juju < 3.6 keeps only the last secret-set of a hook and resets unspecified metadata:
+      // send full content and metadata, as ops does.
+      const content = args.content ?? this.secretGet({ id, peek: true });
+      let { label, description, expire, rotate } = args;
+      if (
+        description === undefined ||
+        expire === undefined ||
+        rotate === undefined ||
+        label === undefined
+      ) {
+        const info = this.secretInfoGet({ id });
+        description = description || info.description;
+        expire = expire ?? info.expiry;
+        rotate = rotate || info.rotation;
+        label = label || info.label;
+      }
+      full = { content, label, description, expire, rotate };
+    }
+    this.#wrap('secret-set', () => secret.secretSet(this.#run, id, full));
+  }
+
+  secretGrant(id: string, relationId: number, unit?: string): void {
+    this.#wrap('secret-grant', () => secret.secretGrant(this.#run, id, relationId, unit));
+  }
+
+  secretRevoke(id: string, relationId: number, unit?: string): void {
+    this.#wrap('secret-revoke', () => secret.secretRevoke(this.#run, id, relationId, unit));
+  }
+
+  secretRemove(id: string, revision?: number): void {
+    this.#wrap('secret-remove', () => secret.secretRemove(this.#run, id, revision));
+  }
+
+  secretIds(): string[] {
+    return this.#wrap('secret-ids', () => secret.secretIds(this.#run));
+  }
+
+  openPort(protocol: string, portNumber?: number): void {
+    this.#wrap('open-port', () => port.openPort(this.#run, protocol, portNumber));
+  }
+
+  closePort(protocol: string, portNumber?: number): void {
+    this.#wrap('close-port', () => port.closePort(this.#run, protocol, portNumber));
+  }
+
+  openedPorts(): OpenedPortData[] {
+    return this.#wrap('opened-ports', () => port.openedPorts(this.#run));
+  }
+
+  reboot(now: boolean): void {
+    this.#securityRestart();
+    other.jujuReboot(this.#run, now);
+    if (now) this.#exit();
+  }
+
+  #securityRestart(): void {
+    const uid = typeof process.getuid === 'function' ? String(process.getuid()) : '';
+    const modelName = this.#context?.modelName ?? '';
+    const line = pyJson([
+      ['datetime', pyIsoNow()],
+      ['level', 'WARN'],
+      ['type', 'security'],
+      ['appid', `${this.#modelUuid}-${this.#unitName}`],
+      ['event', `sys_restart:${uid}`],
+      ['description', `Rebooting unit ${pyRepr(this.#unitName)} in model ${pyRepr(modelName)}`],
+    ]);
+    try {
+      other.jujuLog(this.#run, 'TRACE', line);
+    } catch {
+      // A failed log line must not stop the reboot request.
+    }
+  }
+
+  credentialGet(): CloudSpecData {
+    return this.#wrap('credential-get', () => other.credentialGet(this.#run));
+  }
+
+  stateGet(key: string): string | null {
+    return state.stateGet(this.#run, key);
+  }
+
+  stateSet(data: Readonly<Record<string, string>>): void {
+    state.stateSet(this.#run, data);
+  }
+
+  stateDelete(key: string): void {
+    state.stateDelete(this.#run, key);
+  }
+}

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import type { z } from 'zod';
+import {
+  HookToolMissingError,
+  HookToolOutputError,
+  HookToolTimeoutError,
+  ModelError,
+} from '../errors.js';
+
+/** Options of one hook-tool call. */
+export interface HookToolCallOptions {
+  /** Text written to the tool's stdin. */
+  readonly input?: string;
+  /** The argv to report in errors instead of the real one (to hide values). */
+  readonly reportedArgv?: readonly string[];
+}
+
+/** Runs one hook tool synchronously and returns its stdout. */
+export type HookToolRunner = (
+  tool: string,
+  args: readonly string[],
+  options?: HookToolCallOptions,
+) => string;
+
+/** Options of {@link createHookToolRunner}. */
+export interface HookToolRunnerOptions {
+  /** The environment of the tools (and the `PATH` they are looked up in). Default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Kill a tool that runs longer than this (ms). Default 60 000. */
+  readonly timeoutMs?: number;
+  /** Working directory. Default: the current one. */
+  readonly cwd?: string;
+}
+
+/** The default hook-tool timeout in milliseconds. */
+export const DEFAULT_HOOK_TOOL_TIMEOUT_MS = 60_000;
+
+/**
+ * @internal A runner that spawns each tool by name (looked up on `PATH`) with no shell, UTF-8
+ * output captured.
+ *
+ * The runner throws {@link ModelError} (message = stderr, with `exitCode`) on a non-zero exit,
+ * {@link HookToolMissingError} when the tool is not on PATH, {@link HookToolTimeoutError} when
+ * it runs too long.
+ */
+export function createHookToolRunner(options: HookToolRunnerOptions = {}): HookToolRunner {
+  const timeout = options.timeoutMs ?? DEFAULT_HOOK_TOOL_TIMEOUT_MS;
+  return (tool, args, call = {}) => {
+    const reported = call.reportedArgv ?? args;
+    const result = spawnSync(tool, args, {
+      encoding: 'utf8',
+      input: call.input ?? '',
+      env: options.env ?? process.env,
+      timeout,
+      killSignal: 'SIGKILL',
+      maxBuffer: 256 * 1024 * 1024,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    const failure = {
+      hookTool: tool,
+      argv: [tool, ...reported],
+      exitCode: result.status,
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    };
+    if (result.error !== undefined) {
+      const code: unknown = Reflect.get(result.error, 'code');
+      if (code === 'ENOENT') {
+        throw new HookToolMissingError(
+          `hook tool ${tool} not found on PATH (not in a Juju hook context, or Juju too old)`,
+          { failure, cause: result.error },
+        );
+      }
+      if (code === 'ETIMEDOUT') {
+        throw new HookToolTimeoutError(`hook tool ${tool} did not finish within ${timeout} ms`, {
+          failure,
+          cause: result.error,
+        });
+      }
+      throw new ModelError(`hook tool ${tool} could not run: ${result.error.message}`, {
+        failure,
+        cause: result.error,
+      });
+    }
+    if (result.status !== 0) {
+      const signal = result.signal === null ? '' : ` (killed by ${result.signal})`;
+      throw new ModelError(failure.stderr || `hook tool ${tool} failed${signal}`, { failure });
+    }
+    return result.stdout;
+  };
+}
+
+/**
+ * @internal Parse a tool's JSON stdout with a schema. Errors name the tool and what was
+ * expected, never the output (it may hold secret values).
+ */
+export function parseToolJson<S extends z.ZodType>(
+  tool: string,
+  args: readonly string[],
+  stdout: string,
+  schema: S,
+): z.output<S> {
+  const failure = { hookTool: tool, argv: [tool, ...args], exitCode: 0, stderr: '' };
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch (err) {
+    throw new HookToolOutputError(`${tool} printed output that is not JSON`, {
+      failure,
+      cause: err,
+    });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where =
+      issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+    throw new HookToolOutputError(
+      `${tool} printed unexpected JSON${where}: ${issue?.message ?? 'invalid'}`,
+      { failure, cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/** @internal `<endpoint>:<id>` when the endpoint is known, else `<id>`. */
+export function relationRef(id: number, endpoint: string | undefined): string {
+  return endpoint === undefined ? String(id) : `${endpoint}:${id}`;
+}

@@ -1,0 +1,18 @@
+import { stringify } from 'yaml';
+import type { HookToolRunner } from '../run-hook-tool.js';
+
+/** @internal `state-get <key>` → raw stdout, or `null` when empty. */
+export function stateGet(run: HookToolRunner, key: string): string | null {
+  const out = run('state-get', [key]);
+  return out.trim() === '' ? null : out;
+}
+
+/** @internal `state-set --file -` with a YAML map on stdin. */
+export function stateSet(run: HookToolRunner, data: Readonly<Record<string, string>>): void {
+  run('state-set', ['--file', '-'], { input: stringify(data) });
+}
+
+/** @internal `state-delete <key>`. */
+export function stateDelete(run: HookToolRunner, key: string): void {
+  run('state-delete', [key]);
+}

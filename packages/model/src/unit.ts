@@ -1,0 +1,306 @@
+import {
+  InvalidArgumentError,
+  InvalidStatusError,
+  ModelAccessError,
+  UnknownNameError,
+} from './errors.js';
+import type { ModelContext } from './model-context.js';
+import { Port, type PortProtocol } from './port.js';
+import {
+  calculateExpiry,
+  checkRotate,
+  Secret,
+  type SecretMetadataOptions,
+  validateSecretContent,
+} from './secret.js';
+import { isSettableStatusName, StatusBase, UnknownStatus } from './status.js';
+
+function addSecret(
+  ctx: ModelContext,
+  owner: 'application' | 'unit',
+  content: Readonly<Record<string, string>>,
+  options: SecretMetadataOptions,
+): Secret {
+  const valid = validateSecretContent(content);
+  const expire = calculateExpiry(options.expire);
+  const rotate = checkRotate(options.rotate);
+  const id = ctx.backend.secretAdd(valid, {
+    label: options.label,
+    description: options.description,
+    expire,
+    rotate,
+    owner,
+  });
+  return new Secret(ctx.backend, ctx.modelUuid, { id, label: options.label, content: valid });
+}
+
+function checkStatus(value: unknown, what: string): StatusBase {
+  if (!(value instanceof StatusBase)) {
+    throw new InvalidStatusError(`invalid value provided for ${what} status: ${String(value)}`);
+  }
+  if (!isSettableStatusName(value.name)) {
+    throw new InvalidStatusError(
+      `status must be in active, blocked, maintenance, waiting, not "${value.name}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * An application: this charm's own, or a remote one seen through a relation.
+ *
+ * Only the leader may read or set the own application's status; remote applications read as
+ * {@link UnknownStatus}.
+ */
+export class Application {
+  /** The application name. */
+  readonly name: string;
+  readonly #ctx: ModelContext;
+  #status: StatusBase | undefined;
+
+  /** @internal Use `model.app` or `model.getApp()`. */
+  constructor(ctx: ModelContext, name: string) {
+    this.#ctx = ctx;
+    this.name = name;
+  }
+
+  #isOurs(): boolean {
+    return this.name === this.#ctx.appName;
+  }
+
+  /** `<Application name>`. */
+  toString(): string {
+    return `<Application ${this.name}>`;
+  }
+
+  /**
+   * The application status (leader only; cached after the first read or write).
+   *
+   * @throws {ModelAccessError} If read by a non-leader unit (before any tool call).
+   */
+  get status(): StatusBase {
+    if (!this.#isOurs()) return new UnknownStatus();
+    if (!this.#ctx.backend.isLeader()) {
+      throw new ModelAccessError('cannot get application status as a non-leader unit');
+    }
+    if (this.#status !== undefined) return this.#status;
+    const s = this.#ctx.backend.statusGet(true);
+    this.#status = StatusBase.fromName(s.status, s.message);
+    return this.#status;
+  }
+
+  /**
+   * Set the application status at once (leader only).
+   *
+   * @throws {InvalidStatusError} If the status is `error`/`unknown` or not a status.
+   * @throws {ModelAccessError} For a remote application or a non-leader unit.
+   */
+  set status(value: StatusBase) {
+    const status = checkStatus(value, `application ${this}`);
+    if (!this.#isOurs()) {
+      throw new ModelAccessError(`cannot set status for a remote application ${this}`);
+    }
+    if (!this.#ctx.backend.isLeader()) {
+      throw new ModelAccessError('cannot set application status as a non-leader unit');
+    }
+    if (!isSettableStatusName(status.name)) return;
+    this.#ctx.backend.statusSet(status.name, status.message, true);
+    this.#status = status;
+  }
+
+  /**
+   * How many units Juju plans for this application (from `goal-state`, excluding dying units).
+   *
+   * @throws {ModelAccessError} For a remote application.
+   */
+  plannedUnits(): number {
+    if (!this.#isOurs()) {
+      throw new ModelAccessError(`cannot get planned units for a remote application ${this}.`);
+    }
+    const goal = this.#ctx.backend.goalState();
+    return Object.values(goal.units).filter((u) => u.status !== 'dying').length;
+  }
+
+  /**
+   * Create an application-owned secret (the leader manages it).
+   *
+   * @throws {SecretContentError} If the content is invalid (nothing is sent).
+   */
+  addSecret(
+    content: Readonly<Record<string, string>>,
+    options: SecretMetadataOptions = {},
+  ): Secret {
+    return addSecret(this.#ctx, 'application', content, options);
+  }
+
+  /** @internal Forget the cached status. */
+  invalidate(): void {
+    this.#status = undefined;
+  }
+}
+
+/** A unit: this one, or a remote/peer unit seen through a relation. */
+export class Unit {
+  /** The unit name, e.g. `myapp/0`. */
+  readonly name: string;
+  /** The unit's application. */
+  readonly app: Application;
+  readonly #ctx: ModelContext;
+  #status: StatusBase | undefined;
+
+  /** @internal Use `model.unit` or `model.getUnit()`. */
+  constructor(ctx: ModelContext, name: string) {
+    this.#ctx = ctx;
+    this.name = name;
+    this.app = ctx.getApp(name.split('/')[0] ?? name);
+  }
+
+  #isOurs(): boolean {
+    return this.name === this.#ctx.unitName;
+  }
+
+  #requireOurs(what: string): void {
+    if (!this.#isOurs()) throw new ModelAccessError(`cannot ${what} for a remote unit ${this}`);
+  }
+
+  /** `<Unit name>`. */
+  toString(): string {
+    return `<Unit ${this.name}>`;
+  }
+
+  /** The unit status (own unit; remote units read as unknown). Cached after first use. */
+  get status(): StatusBase {
+    if (!this.#isOurs()) return new UnknownStatus();
+    if (this.#status !== undefined) return this.#status;
+    const s = this.#ctx.backend.statusGet(false);
+    this.#status = StatusBase.fromName(s.status, s.message);
+    return this.#status;
+  }
+
+  /**
+   * Set this unit's status at once.
+   *
+   * @throws {InvalidStatusError} If the status is `error`/`unknown` or not a status.
+   * @throws {ModelAccessError} For a remote unit.
+   */
+  set status(value: StatusBase) {
+    const status = checkStatus(value, `unit ${this}`);
+    this.#requireOurs('set status');
+    if (!isSettableStatusName(status.name)) return;
+    this.#ctx.backend.statusSet(status.name, status.message, false);
+    this.#status = status;
+  }
+
+  /**
+   * Whether this unit is the leader (`is-leader`, cached by the backend).
+   *
+   * @throws {ModelAccessError} For a remote unit.
+   */
+  isLeader(): boolean {
+    if (!this.#isOurs()) {
+      throw new ModelAccessError(
+        `leadership status of remote units (${this}) is not visible to other applications`,
+      );
+    }
+    return this.#ctx.backend.isLeader();
+  }
+
+  /**
+   * Set the workload version shown by `juju status`.
+   *
+   * @throws {InvalidArgumentError} If `version` is not a string.
+   */
+  setWorkloadVersion(version: string): void {
+    if (typeof version !== 'string') {
+      throw new InvalidArgumentError(`workload version must be a string, not ${typeof version}`);
+    }
+    this.#ctx.backend.applicationVersionSet(version);
+  }
+
+  /**
+   * Create a unit-owned secret.
+   *
+   * @throws {SecretContentError} If the content is invalid (nothing is sent).
+   */
+  addSecret(
+    content: Readonly<Record<string, string>>,
+    options: SecretMetadataOptions = {},
+  ): Secret {
+    return addSecret(this.#ctx, 'unit', content, options);
+  }
+
+  /** Open a port (`icmp` takes none). The protocol is lower-cased. */
+  openPort(protocol: PortProtocol, port?: number): void {
+    this.#requireOurs('open a port');
+    this.#ctx.backend.openPort(protocol.toLowerCase(), port);
+  }
+
+  /** Close a port opened with {@link Unit.openPort}. */
+  closePort(protocol: PortProtocol, port?: number): void {
+    this.#requireOurs('close a port');
+    this.#ctx.backend.closePort(protocol.toLowerCase(), port);
+  }
+
+  /**
+   * The ports this unit has opened (not those opened in this same hook). Ranges count as
+   * their first port; unknown protocols are skipped.
+   */
+  openedPorts(): Port[] {
+    this.#requireOurs('get opened ports');
+    const out: Port[] = [];
+    for (const p of this.#ctx.backend.openedPorts()) {
+      if (p.protocol !== 'tcp' && p.protocol !== 'udp' && p.protocol !== 'icmp') continue;
+      if (out.some((q) => q.protocol === p.protocol && q.port === p.port)) continue;
+      out.push(new Port(p.protocol, p.port));
+    }
+    return out;
+  }
+
+  /**
+   * Make exactly these ports open: close the others, then open the missing ones. Bare numbers
+   * mean TCP.
+   */
+  setPorts(...ports: (number | Port)[]): void {
+    this.#requireOurs('set ports');
+    const existing = this.openedPorts();
+    const desired: Port[] = [];
+    for (const p of ports) {
+      const port = typeof p === 'number' ? new Port('tcp', p) : p;
+      if (!desired.some((d) => d.equals(port))) desired.push(port);
+    }
+    for (const p of existing) {
+      if (!desired.some((d) => d.equals(p))) {
+        this.#ctx.backend.closePort(p.protocol, p.port ?? undefined);
+      }
+    }
+    for (const p of desired) {
+      if (!existing.some((e) => e.equals(p))) {
+        this.#ctx.backend.openPort(p.protocol, p.port ?? undefined);
+      }
+    }
+  }
+
+  /**
+   * Ask Juju to reboot the machine after this hook, or at once (`now`: Juju kills this
+   * process and re-runs the hook after the reboot). Machine charms only.
+   *
+   * @throws {ModelAccessError} For a remote unit.
+   */
+  reboot(options: { readonly now?: boolean } = {}): void {
+    this.#requireOurs('reboot');
+    this.#ctx.backend.reboot(options.now ?? false);
+  }
+
+  /** @internal Check a container name against the metadata. */
+  checkContainer(name: string): void {
+    this.#requireOurs('get a container');
+    if (!(name in this.#ctx.meta.containers)) {
+      throw new UnknownNameError(`container '${name}' not found`);
+    }
+  }
+
+  /** @internal Forget the cached status. */
+  invalidate(): void {
+    this.#status = undefined;
+  }
+}
