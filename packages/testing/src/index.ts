@@ -1,1 +1,76 @@
-export { TestingError } from './errors.js';
+export {
+  type ConsistencyInput,
+  type ConsistencyResult,
+  checkConsistency,
+  findInconsistencies,
+} from './consistency-checker.js';
+export {
+  ActionFailed,
+  AlreadyEmittedError,
+  ContextSetupError,
+  DispatchError,
+  HarnessError,
+  InconsistentScenarioError,
+  MetadataNotFoundError,
+  NoObserverError,
+  StateValidationError,
+  TestingError,
+  UncaughtCharmError,
+} from './errors.js';
+export {
+  type ActionInvocation,
+  EventFactories,
+  type EventKind,
+  type RelationEventOptions,
+  ScenarioEvent,
+  type ScenarioEventInit,
+} from './event.js';
+export { type BackendCall, MemoryBackend } from './memory-backend.js';
+export {
+  CheckInfo,
+  type CheckInfoInit,
+  type CheckStatus,
+  Container,
+  type ContainerInit,
+  Exec,
+  type ExecInit,
+  type Mount,
+  Notice,
+  type NoticeInit,
+  type ServiceStatusName,
+} from './state/container.js';
+export {
+  type CloudCredential,
+  type CloudSpec,
+  DeferredEvent,
+  ModelInfo,
+  Port,
+  type PortProtocol,
+  Resource,
+  Storage,
+  type StoredContent,
+  StoredState,
+} from './state/misc.js';
+export { type Address, type BindAddress, Network, type NetworkInit } from './state/network.js';
+export {
+  type AnyRelation,
+  type DataBag,
+  DEFAULT_IP,
+  DEFAULT_JUJU_DATABAG,
+  nextRelationId,
+  PeerRelation,
+  type PeerRelationInit,
+  Relation,
+  type RelationBaseInit,
+  type RelationInit,
+  SubordinateRelation,
+  type SubordinateRelationInit,
+} from './state/relation.js';
+export {
+  generateSecretId,
+  Secret,
+  type SecretContent,
+  type SecretInit,
+  type SecretRotate,
+} from './state/secret.js';
+export { type ConfigValue, State, type StateInit } from './state/state.js';

@@ -1,0 +1,22 @@
+/**
+ * Entry point of the fake hook-tool executables used by `runDispatch`: each tool on PATH is a
+ * two-line shell script running `node <this file> <tools dir> <tool name> <args...>`.
+ * It loads the world from `<tools dir>/world.json`, serves the call, records it, and writes
+ * the world back. Hook tools run one at a time in a dispatch, so no locking is needed.
+ * @internal
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { runHookTool, worldFile } from './hook-tool-cli.js';
+import { World, type WorldData } from './world.js';
+
+const [, , dir = '', tool = '', ...args] = process.argv;
+const file = worldFile(dir);
+// The world file is written by runDispatch in this package: trusted, same-process-tree data.
+const data = JSON.parse(readFileSync(file, 'utf8')) as WorldData;
+const world = new World(data);
+const result = runHookTool(world, tool, args, () => readFileSync(0, 'utf8'));
+writeFileSync(`${file}.tmp`, JSON.stringify(world.data));
+renameSync(`${file}.tmp`, file);
+process.stdout.write(result.stdout);
+process.stderr.write(result.stderr);
+process.exitCode = result.exitCode;

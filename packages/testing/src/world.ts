@@ -1,0 +1,567 @@
+/**
+ * The simulated Juju side of one unit: plain JSON-serialisable data plus the operations the
+ * hook tools perform on it. The in-memory backend (Harness, Context) and the fake hook-tool
+ * executables (runDispatch) both drive this one implementation, so the two agree.
+ * @internal
+ */
+
+/** Data of one relation as Juju holds it. @internal */
+export interface WorldRelation {
+  id: number;
+  endpoint: string;
+  interface?: string;
+  kind: 'regular' | 'peer' | 'subordinate';
+  remoteApp: string;
+  /** Remote units currently in scope (for peers: the other units of this app). */
+  units: string[];
+  /** Bags by app or unit name (this unit, this app, remote app, remote units). */
+  bags: Record<string, Record<string, string>>;
+  remoteModelUuid?: string;
+  limit?: number;
+}
+
+/** One revision of a secret. @internal */
+export interface WorldSecretRevision {
+  revision: number;
+  content: Record<string, string>;
+}
+
+/** A secret as Juju holds it. @internal */
+export interface WorldSecret {
+  /** The full id as given (e.g. `secret:abc…`). */
+  id: string;
+  /** `app`, `unit`, or null for a secret this charm only observes. */
+  owner: 'app' | 'unit' | null;
+  revisions: WorldSecretRevision[];
+  trackedRevision: number;
+  label?: string;
+  description?: string;
+  /** RFC 3339 expiry. */
+  expire?: string;
+  rotate?: string;
+  grants: Record<string, string[]>;
+  /** Revisions removed by the charm with `secret-remove --revision`. */
+  removedRevisions: number[];
+}
+
+/** A storage instance. @internal */
+export interface WorldStorage {
+  name: string;
+  index: number;
+  kind: 'filesystem' | 'block';
+  location: string;
+  attached: boolean;
+}
+
+/** `network-get` data in Juju's JSON shape. @internal */
+export interface WorldNetwork {
+  'bind-addresses': {
+    'mac-address': string;
+    'interface-name': string;
+    addresses: { hostname: string; value: string; cidr: string }[];
+  }[];
+  'egress-subnets': string[];
+  'ingress-addresses': string[];
+}
+
+/** A status with its message. @internal */
+export interface WorldStatus {
+  status: string;
+  message: string;
+}
+
+/** The running action, if any. @internal */
+export interface WorldAction {
+  name: string;
+  id: string;
+  params: Record<string, unknown>;
+  results: Record<string, unknown>;
+  logs: string[];
+  failureMessage?: string;
+  failed: boolean;
+}
+
+/** The whole simulated Juju state of one unit. @internal */
+export interface WorldData {
+  unitName: string;
+  modelName: string;
+  modelUuid: string;
+  modelType: 'kubernetes' | 'lxd';
+  jujuVersion: string;
+  config: Record<string, string | number | boolean>;
+  leader: boolean;
+  relations: WorldRelation[];
+  unitStatus: WorldStatus;
+  appStatus: WorldStatus;
+  unitStatusHistory: WorldStatus[];
+  appStatusHistory: WorldStatus[];
+  workloadVersion: string;
+  workloadVersionHistory: string[];
+  action?: WorldAction;
+  secrets: WorldSecret[];
+  storages: WorldStorage[];
+  storageRequests: Record<string, number>;
+  /** `network-get` data by binding name, and by `<binding>:<relation id>`. */
+  networks: Record<string, WorldNetwork>;
+  /** Opened ports as Juju prints them: `8080/tcp`, `icmp`. */
+  ports: string[];
+  resources: Record<string, string>;
+  stateStore: Record<string, string>;
+  jujuLog: { level: string; message: string }[];
+  plannedUnits: number;
+  cloudSpec?: Record<string, unknown>;
+  /** Bindings declared by the charm (endpoints + extra bindings + juju-info). */
+  bindings: string[];
+  rebootRequested?: 'now' | 'later';
+  /** Every hook-tool call, as argv (tool name first). */
+  calls: string[][];
+}
+
+/** A hook-tool failure, as Juju reports it. @internal */
+export class HookToolFailure extends Error {
+  readonly exitCode: number;
+  readonly stderr: string;
+  readonly tool: string;
+
+  constructor(tool: string, stderr: string, exitCode = 1) {
+    super(stderr.trim());
+    this.tool = tool;
+    this.stderr = stderr.endsWith('\n') ? stderr : `${stderr}\n`;
+    this.exitCode = exitCode;
+  }
+}
+
+/** The application name of a unit name `app/n`. @internal */
+export function appOf(unitName: string): string {
+  const slash = unitName.indexOf('/');
+  return slash < 0 ? unitName : unitName.slice(0, slash);
+}
+
+function uniqueId(id: string): string {
+  const trimmed = id.trim();
+  const slash = trimmed.lastIndexOf('/');
+  if (slash >= 0) return trimmed.slice(slash + 1);
+  return trimmed.startsWith('secret:') ? trimmed.slice(7) : trimmed;
+}
+
+const SETTABLE = ['maintenance', 'blocked', 'waiting', 'active'];
+
+/** Default `network-get` answer, Scenario's `192.0.2.0`. @internal */
+export function defaultNetwork(): WorldNetwork {
+  return {
+    'bind-addresses': [
+      {
+        'mac-address': '',
+        'interface-name': '',
+        addresses: [{ hostname: '', value: '192.0.2.0', cidr: '192.0.2.0/24' }],
+      },
+    ],
+    'egress-subnets': ['192.0.2.0/24'],
+    'ingress-addresses': ['192.0.2.0'],
+  };
+}
+
+/**
+ * The operations hook tools perform, over a {@link WorldData}. Method names follow the
+ * hook tools; failures throw {@link HookToolFailure} with Juju's stderr text.
+ * @internal
+ */
+export class World {
+  readonly data: WorldData;
+
+  constructor(data: WorldData) {
+    this.data = data;
+  }
+
+  get appName(): string {
+    return appOf(this.data.unitName);
+  }
+
+  record(argv: string[]): void {
+    this.data.calls.push(argv);
+  }
+
+  relation(tool: string, id: number): WorldRelation {
+    const rel = this.data.relations.find((r) => r.id === id);
+    if (rel === undefined) {
+      throw new HookToolFailure(
+        tool,
+        `ERROR invalid value "${id}" for option -r: relation not found`,
+        2,
+      );
+    }
+    return rel;
+  }
+
+  relationIds(endpoint: string): number[] {
+    return this.data.relations
+      .filter((r) => r.endpoint === endpoint)
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
+  }
+
+  relationList(id: number): string[] {
+    return [...this.relation('relation-list', id).units];
+  }
+
+  relationRemoteApp(id: number): string {
+    return this.relation('relation-list', id).remoteApp;
+  }
+
+  relationGet(id: number, member: string, isApp: boolean): Record<string, string> {
+    const rel = this.relation('relation-get', id);
+    if (isApp && member === this.appName && !this.data.leader && rel.kind !== 'peer') {
+      throw new HookToolFailure('relation-get', 'ERROR permission denied');
+    }
+    const bag = rel.bags[member];
+    if (bag === undefined) {
+      if (member === this.data.unitName || member === this.appName || member === rel.remoteApp) {
+        return {};
+      }
+      throw new HookToolFailure(
+        'relation-get',
+        `ERROR cannot read settings for unit "${member}" in relation "${rel.endpoint}:${id}": unit "${member}": settings not found`,
+      );
+    }
+    return { ...bag };
+  }
+
+  relationSet(id: number, data: Record<string, string>, isApp: boolean): void {
+    const rel = this.relation('relation-set', id);
+    if (isApp && !this.data.leader) {
+      throw new HookToolFailure('relation-set', 'ERROR cannot write relation settings');
+    }
+    const owner = isApp ? this.appName : this.data.unitName;
+    const bag = rel.bags[owner] ?? {};
+    for (const [key, value] of Object.entries(data)) {
+      if (value === '') delete bag[key];
+      else bag[key] = value;
+    }
+    rel.bags[owner] = bag;
+  }
+
+  relationModelGet(id: number): { uuid: string } {
+    const rel = this.relation('relation-model-get', id);
+    return { uuid: rel.remoteModelUuid ?? this.data.modelUuid };
+  }
+
+  configGet(): Record<string, string | number | boolean> {
+    return { ...this.data.config };
+  }
+
+  isLeader(): boolean {
+    return this.data.leader;
+  }
+
+  statusGet(isApp: boolean): WorldStatus {
+    if (isApp && !this.data.leader) {
+      throw new HookToolFailure(
+        'status-get',
+        'ERROR finding application status: this unit is not the leader',
+      );
+    }
+    return { ...(isApp ? this.data.appStatus : this.data.unitStatus) };
+  }
+
+  statusSet(status: string, message: string, isApp: boolean): void {
+    if (!SETTABLE.includes(status)) {
+      throw new HookToolFailure(
+        'status-set',
+        `ERROR invalid status "${status}", expected one of [${SETTABLE.join(', ')}]`,
+      );
+    }
+    if (isApp && !this.data.leader) {
+      throw new HookToolFailure(
+        'status-set',
+        'ERROR setting application status: this unit is not the leader',
+      );
+    }
+    if (isApp) {
+      this.data.appStatusHistory.push(this.data.appStatus);
+      this.data.appStatus = { status, message };
+    } else {
+      this.data.unitStatusHistory.push(this.data.unitStatus);
+      this.data.unitStatus = { status, message };
+    }
+  }
+
+  jujuLog(level: string, message: string): void {
+    this.data.jujuLog.push({ level, message });
+  }
+
+  applicationVersionSet(version: string): void {
+    this.data.workloadVersionHistory.push(this.data.workloadVersion);
+    this.data.workloadVersion = version;
+  }
+
+  private action(tool: string): WorldAction {
+    if (this.data.action === undefined) {
+      throw new HookToolFailure(tool, 'ERROR not running an action');
+    }
+    return this.data.action;
+  }
+
+  actionGet(): Record<string, unknown> {
+    return structuredClone(this.action('action-get').params);
+  }
+
+  actionSet(flat: Record<string, unknown>): void {
+    Object.assign(this.action('action-set').results, flat);
+  }
+
+  actionLog(message: string): void {
+    this.action('action-log').logs.push(message);
+  }
+
+  actionFail(message: string): void {
+    const action = this.action('action-fail');
+    action.failed = true;
+    action.failureMessage = message;
+  }
+
+  storageList(name: string): string[] {
+    return this.data.storages
+      .filter((s) => s.name === name && s.attached)
+      .sort((a, b) => a.index - b.index)
+      .map((s) => `${s.name}/${s.index}`);
+  }
+
+  storageGet(storageId: string): { kind: string; location: string } {
+    const found = this.data.storages.find((s) => `${s.name}/${s.index}` === storageId);
+    if (found === undefined) {
+      throw new HookToolFailure(
+        'storage-get',
+        `ERROR invalid value "${storageId}" for option -s: storage not found`,
+        2,
+      );
+    }
+    return { kind: found.kind, location: found.location };
+  }
+
+  storageAdd(name: string, count: number): void {
+    this.data.storageRequests[name] = (this.data.storageRequests[name] ?? 0) + count;
+  }
+
+  networkGet(binding: string, relationId?: number): WorldNetwork {
+    if (relationId !== undefined) {
+      const rel = this.relation('network-get', relationId);
+      const specific = this.data.networks[`${rel.endpoint}:${relationId}`];
+      if (specific !== undefined) return structuredClone(specific);
+    }
+    const net = this.data.networks[binding];
+    if (net !== undefined) return structuredClone(net);
+    if (this.data.bindings.includes(binding)) return defaultNetwork();
+    throw new HookToolFailure(
+      'network-get',
+      `ERROR no network config found for binding "${binding}"`,
+    );
+  }
+
+  openPort(spec: string): void {
+    if (!this.data.ports.includes(spec)) this.data.ports.push(spec);
+  }
+
+  closePort(spec: string): void {
+    this.data.ports = this.data.ports.filter((p) => p !== spec);
+  }
+
+  openedPorts(): string[] {
+    return [...this.data.ports];
+  }
+
+  resourceGet(name: string): string {
+    const path = this.data.resources[name];
+    if (path === undefined) {
+      throw new HookToolFailure(
+        'resource-get',
+        `ERROR could not download resource: resource "${name}" not found`,
+      );
+    }
+    return path;
+  }
+
+  goalStateUnits(): number {
+    return this.data.plannedUnits;
+  }
+
+  credentialGet(): Record<string, unknown> {
+    if (this.data.cloudSpec === undefined) {
+      throw new HookToolFailure(
+        'credential-get',
+        'ERROR cannot access cloud credentials: permission denied',
+      );
+    }
+    return structuredClone(this.data.cloudSpec);
+  }
+
+  stateGet(key: string): string | undefined {
+    return this.data.stateStore[key];
+  }
+
+  stateSet(values: Record<string, string>): void {
+    Object.assign(this.data.stateStore, values);
+  }
+
+  stateDelete(key: string): void {
+    delete this.data.stateStore[key];
+  }
+
+  reboot(now: boolean): void {
+    this.data.rebootRequested = now ? 'now' : 'later';
+  }
+
+  // --- secrets -----------------------------------------------------------------------------
+
+  findSecret(tool: string, id: string | undefined, label: string | undefined): WorldSecret {
+    let found: WorldSecret | undefined;
+    if (id !== undefined && id !== '') {
+      found = this.data.secrets.find((s) => uniqueId(s.id) === uniqueId(id));
+    } else if (label !== undefined) {
+      found = this.data.secrets.find((s) => s.label === label);
+    }
+    if (found === undefined) {
+      throw new HookToolFailure(
+        tool,
+        `ERROR secret "${id !== undefined && id !== '' ? uniqueId(id) : label}" not found`,
+      );
+    }
+    return found;
+  }
+
+  private checkManage(tool: string, secret: WorldSecret): void {
+    if (secret.owner === null) {
+      throw new HookToolFailure(tool, 'ERROR permission denied');
+    }
+    if (secret.owner === 'app' && !this.data.leader) {
+      throw new HookToolFailure(tool, 'ERROR this unit is not the leader');
+    }
+  }
+
+  latestRevision(secret: WorldSecret): WorldSecretRevision {
+    const latest = secret.revisions.at(-1);
+    if (latest === undefined)
+      throw new HookToolFailure('secret-get', 'ERROR secret has no revisions');
+    return latest;
+  }
+
+  secretGet(
+    id: string | undefined,
+    label: string | undefined,
+    mode: 'track' | 'refresh' | 'peek',
+  ): Record<string, string> {
+    const secret = this.findSecret('secret-get', id, label);
+    if (id !== undefined && id !== '' && label !== undefined) secret.label = label;
+    const latest = this.latestRevision(secret);
+    // Owners always see the latest revision (Juju >= 3.1.7 and >= 3.3.1 track for them too,
+    // but an owner reading its own secret gets what it last set).
+    if (mode === 'refresh') secret.trackedRevision = latest.revision;
+    if (mode === 'peek' || mode === 'refresh') return { ...latest.content };
+    const tracked = secret.revisions.find((r) => r.revision === secret.trackedRevision) ?? latest;
+    return { ...tracked.content };
+  }
+
+  secretInfoGet(id: string | undefined, label: string | undefined): Record<string, unknown> {
+    const secret = this.findSecret('secret-info-get', id, label);
+    if (secret.owner === null) {
+      throw new HookToolFailure('secret-info-get', `ERROR secret "${id ?? label}" not found`);
+    }
+    const info: Record<string, unknown> = {
+      revision: this.latestRevision(secret).revision,
+      label: secret.label ?? '',
+      owner: secret.owner === 'app' ? 'application' : 'unit',
+    };
+    if (secret.description !== undefined) info.description = secret.description;
+    if (secret.rotate !== undefined) info.rotation = secret.rotate;
+    if (secret.expire !== undefined) info.expiry = secret.expire;
+    return { [uniqueId(secret.id)]: info };
+  }
+
+  secretAdd(
+    newId: string,
+    content: Record<string, string>,
+    meta: {
+      owner: 'app' | 'unit';
+      label?: string;
+      description?: string;
+      expire?: string;
+      rotate?: string;
+    },
+  ): string {
+    if (meta.owner === 'app' && !this.data.leader) {
+      throw new HookToolFailure('secret-add', 'ERROR this unit is not the leader');
+    }
+    const secret: WorldSecret = {
+      id: newId,
+      owner: meta.owner,
+      revisions: [{ revision: 1, content: { ...content } }],
+      trackedRevision: 1,
+      grants: {},
+      removedRevisions: [],
+    };
+    if (meta.label !== undefined) secret.label = meta.label;
+    if (meta.description !== undefined) secret.description = meta.description;
+    if (meta.expire !== undefined) secret.expire = meta.expire;
+    if (meta.rotate !== undefined) secret.rotate = meta.rotate;
+    this.data.secrets.push(secret);
+    return newId;
+  }
+
+  secretSet(
+    id: string,
+    content: Record<string, string> | undefined,
+    meta: { label?: string; description?: string; expire?: string; rotate?: string },
+  ): void {
+    const secret = this.findSecret('secret-set', id, undefined);
+    this.checkManage('secret-set', secret);
+    if (content !== undefined) {
+      const latest = this.latestRevision(secret);
+      const same =
+        JSON.stringify(Object.entries(latest.content).sort()) ===
+        JSON.stringify(Object.entries(content).sort());
+      if (!same) secret.revisions.push({ revision: latest.revision + 1, content: { ...content } });
+    }
+    if (meta.label !== undefined) secret.label = meta.label;
+    if (meta.description !== undefined) secret.description = meta.description;
+    if (meta.expire !== undefined) secret.expire = meta.expire;
+    if (meta.rotate !== undefined) secret.rotate = meta.rotate;
+  }
+
+  secretGrant(id: string, relationId: number, unit: string | undefined): void {
+    const secret = this.findSecret('secret-grant', id, undefined);
+    this.checkManage('secret-grant', secret);
+    const rel = this.relation('secret-grant', relationId);
+    const grantee = unit ?? rel.remoteApp;
+    const key = String(relationId);
+    const list = secret.grants[key] ?? [];
+    if (!list.includes(grantee)) list.push(grantee);
+    secret.grants[key] = list;
+  }
+
+  secretRevoke(id: string, relationId: number, unit: string | undefined): void {
+    const secret = this.findSecret('secret-revoke', id, undefined);
+    this.checkManage('secret-revoke', secret);
+    const rel = this.relation('secret-revoke', relationId);
+    const grantee = unit ?? rel.remoteApp;
+    const key = String(relationId);
+    const list = (secret.grants[key] ?? []).filter((g) => g !== grantee);
+    if (list.length === 0) delete secret.grants[key];
+    else secret.grants[key] = list;
+  }
+
+  secretRemove(id: string, revision: number | undefined): void {
+    const secret = this.findSecret('secret-remove', id, undefined);
+    this.checkManage('secret-remove', secret);
+    if (revision === undefined) {
+      this.data.secrets = this.data.secrets.filter((s) => s !== secret);
+      return;
+    }
+    secret.removedRevisions.push(revision);
+    if (secret.revisions.length > 1) {
+      secret.revisions = secret.revisions.filter((r) => r.revision !== revision);
+    }
+  }
+
+  secretIds(): string[] {
+    return this.data.secrets.filter((s) => s.owner !== null).map((s) => uniqueId(s.id));
+  }
+}
