@@ -36,9 +36,9 @@ export interface ExecOptions {
    * caller writes to and must `end()`.
    */
   stdin?: ExecStdin;
-  /** Write standard output here instead of exposing `process.stdout`. */
+  /** Write standard output here instead of exposing `process.stdout` (it is not ended). */
   stdout?: Writable;
-  /** Write standard error here instead of exposing `process.stderr`. */
+  /** Write standard error here instead of exposing `process.stderr` (it is not ended). */
   stderr?: Writable;
   /** Merge standard error into standard output. */
   combineStderr?: boolean;

@@ -509,6 +509,7 @@ export class PebbleClient {
     const out = new PassThrough();
     const transport = this.#transport;
     let fileSeen = false;
+    let failure: Error | undefined;
     let resolveFirst: (() => void) | undefined;
     const firstEvent = new Promise<void>((resolve) => {
       resolveFirst = resolve;
@@ -541,8 +542,9 @@ export class PebbleClient {
             }
           }
         }
-        if (!parser.done)
+        if (!parser.done) {
           throw new ProtocolError(`${endpoint}: multipart reply for ${path} ended early`, endpoint);
+        }
         const env = parseResult(
           z.object({ result: z.array(FileResultSchema) }),
           JSON.parse(Buffer.concat(response).toString('utf8') || 'null'),
@@ -553,15 +555,19 @@ export class PebbleClient {
         out.end();
       } catch (error) {
         reply.body.destroy();
-        const mapped =
+        failure =
           error instanceof SyntaxError
             ? new ProtocolError(
                 `${endpoint}: response part is not JSON: ${error.message}`,
                 endpoint,
-                { cause: error },
+                {
+                  cause: error,
+                },
               )
             : transport.mapError(error, endpoint, transport.timeoutMs);
-        out.destroy(mapped);
+        // Before any content the promise rejects; after it, the stream errors.
+        if (fileSeen) out.destroy(failure);
+        else out.destroy();
       } finally {
         resolveFirst?.();
       }
@@ -569,10 +575,8 @@ export class PebbleClient {
     const done = pump();
     await firstEvent;
     if (!fileSeen) {
-      // Failed before any content: surface the error from the promise, not the stream.
       await done;
-      const failure = out.errored;
-      if (failure !== null) throw failure;
+      if (failure !== undefined) throw failure;
     }
     if (options.encoding === null) return out;
     const decoder = new StringDecoder(options.encoding ?? 'utf8');

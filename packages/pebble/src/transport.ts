@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { APIError, ConnectionError, ProtocolError, TimeoutError } from './errors.js';
+import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
 import { EnvelopeSchema, ErrorResultSchema } from './schemas.js';
 
 /** A query string value: lists are sent as repeated parameters. @internal */
@@ -109,7 +109,7 @@ export class Transport {
 
   /** Converts a transport failure to a {@link ConnectionError} or {@link TimeoutError}. */
   mapError(cause: unknown, endpoint: string, timeoutMs: number): Error {
-    if (cause instanceof APIError || cause instanceof ProtocolError) return cause;
+    if (cause instanceof PebbleError) return cause;
     const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : '';
     const why = cause instanceof Error ? cause.message : String(cause);
     if (code === 'ENOENT') {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { APIError } from '../src/errors.js';
+import { setup } from './helpers/setup.js';
+
+describe('notices', () => {
+  it('records custom notices and reads them back', async () => {
+    const { client } = await setup();
+    const id = await client.notify('example.com/db/backup-done', { path: '/tmp/db.sql' });
+    const notice = await client.getNotice(id);
+    expect(notice).toMatchObject({
+      id,
+      type: 'custom',
+      key: 'example.com/db/backup-done',
+      occurrences: 1,
+      lastData: { path: '/tmp/db.sql' },
+      expireAfter: '168h0m0s',
+      userId: process.getuid?.() ?? 0,
+    });
+    expect(notice.firstOccurred).toBeInstanceOf(Date);
+    expect(await client.notify('example.com/db/backup-done')).toBe(id);
+    const again = await client.getNotice(id);
+    expect(again.occurrences).toBe(2);
+    expect(again.lastData).toEqual({});
+    await client.notify('example.com/other', undefined, 60_000);
+    expect((await client.getNotices({ keys: ['example.com/other'] }))[0]?.repeatAfter).toBe('1m0s');
+  });
+
+  it('filters by type and key; the daemon records change-update notices', async () => {
+    const { client } = await setup();
+    await client.addLayer('l', { services: { a: { override: 'replace', command: 'a' } } });
+    const change = await client.startServices(['a']);
+    await client.notify('example.com/x');
+    const updates = await client.getNotices({ types: ['change-update'] });
+    expect(updates.map((n) => n.key)).toContain(change);
+    expect(updates.find((n) => n.key === change)?.lastData).toEqual({ kind: 'start' });
+    expect((await client.getNotices({ types: ['custom'] })).map((n) => n.key)).toEqual([
+      'example.com/x',
+    ]);
+    expect(await client.getNotices({ types: ['no-such-type'] })).toEqual([]);
+    const all = await client.getNotices({ users: 'all' });
+    expect(all.length).toBeGreaterThan(1);
+  });
+
+  it('long-polls with after and timeout', async () => {
+    const { server, client } = await setup();
+    const first = await client.getNotice(await client.notify('example.com/a'));
+    expect(
+      await client.getNotices({ types: ['custom'], after: first.lastRepeatedText, timeoutMs: 1 }),
+    ).toEqual([]);
+    const waiting = client.getNotices({
+      types: ['custom'],
+      after: first.lastRepeated,
+      timeoutMs: 30_000,
+    });
+    server.addNotice({ key: 'example.com/b', data: { n: '1' } });
+    const got = await waiting;
+    expect(got.map((n) => n.key)).toEqual(['example.com/b']);
+  });
+
+  it('rejects invalid keys, oversized data and unknown notices', async () => {
+    const { client } = await setup();
+    const bad = await client.notify('Not A Key').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(APIError);
+    expect((bad as APIError).apiMessage).toBe(
+      'invalid key "Not A Key" (must be in "example.com/path" format)',
+    );
+    await expect(
+      client.notify('example.com/big', { blob: 'x'.repeat(10 * 1024 * 1024) }),
+    ).rejects.toMatchObject({
+      status: 400,
+      apiMessage: 'total size of data must be 4096 bytes or less',
+    });
+    await expect(client.getNotice('999')).rejects.toMatchObject({
+      status: 404,
+      apiMessage: 'cannot find notice with ID "999"',
+    });
+  });
+});
