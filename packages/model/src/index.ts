@@ -30,6 +30,7 @@ export {
   type StorageMeta,
 } from './charm-meta.js';
 export { ConfigData } from './config-data.js';
+export { Container } from './container.js';
 export {
   ConfigTypeError,
   type HookToolFailure,
@@ -63,6 +64,7 @@ export {
 export { JujuVersion } from './juju-version.js';
 export { type CloudSpec, defaultContainerSocketPath, Model, type ModelOptions } from './model.js';
 export { Binding, Network, NetworkInterface } from './network.js';
+export type { PebbleModule } from './pebble-loader.js';
 export { Port, type PortProtocol } from './port.js';
 export {
   Relation,

@@ -1,6 +1,7 @@
 import type { ModelBackend } from './backend/model-backend.js';
 import type { CharmMeta } from './charm-meta.js';
 import type { JujuVersion } from './juju-version.js';
+import type { PebbleLoader } from './pebble-loader.js';
 import type { Application, Unit } from './unit.js';
 
 /** @internal State shared by every object of one {@link Model}. */
@@ -19,4 +20,5 @@ export interface ModelContext {
   getUnit(name: string): Unit;
   getApp(name: string): Application;
   socketPath(container: string): string;
+  readonly loadPebble: PebbleLoader;
 }

@@ -7,6 +7,7 @@ import type { JujuContext } from './juju-context.js';
 import { JujuVersion } from './juju-version.js';
 import type { ModelContext } from './model-context.js';
 import { Binding } from './network.js';
+import { loadPebble, type PebbleLoader } from './pebble-loader.js';
 import { type Relation, RelationMapping } from './relation.js';
 import { Resources } from './resources.js';
 import { canonicalizeSecretId, Secret } from './secret.js';
@@ -51,6 +52,8 @@ export interface ModelOptions {
    * (the framework sets {@link Model.hookRunning} when it dispatches).
    */
   readonly hookRunning?: string;
+  /** @internal Replace how `@opsjs/pebble` is loaded (tests). */
+  readonly pebbleLoader?: PebbleLoader;
 }
 
 /** The default Pebble socket path of a container: `/charm/containers/<name>/pebble.socket`. */
@@ -136,6 +139,7 @@ export class Model {
       getUnit: (name) => this.getUnit(name),
       getApp: (name) => this.getApp(name),
       socketPath,
+      loadPebble: options.pebbleLoader ?? loadPebble,
     };
     this.#ctx = ctx;
     this.unit = this.getUnit(unitName);

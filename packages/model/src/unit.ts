@@ -1,3 +1,4 @@
+import { Container } from './container.js';
 import {
   InvalidArgumentError,
   InvalidStatusError,
@@ -147,6 +148,7 @@ export class Unit {
   readonly app: Application;
   readonly #ctx: ModelContext;
   #status: StatusBase | undefined;
+  #containers: Map<string, Container> | undefined;
 
   /** @internal Use `model.unit` or `model.getUnit()`. */
   constructor(ctx: ModelContext, name: string) {
@@ -291,12 +293,34 @@ export class Unit {
     this.#ctx.backend.reboot(options.now ?? false);
   }
 
-  /** @internal Check a container name against the metadata. */
-  checkContainer(name: string): void {
-    this.#requireOurs('get a container');
-    if (!(name in this.#ctx.meta.containers)) {
-      throw new UnknownNameError(`container '${name}' not found`);
+  /**
+   * This unit's workload containers, by name (from metadata).
+   *
+   * @throws {ModelAccessError} For a remote unit.
+   */
+  get containers(): ReadonlyMap<string, Container> {
+    this.#requireOurs('get containers');
+    if (this.#containers === undefined) {
+      this.#containers = new Map(
+        Object.keys(this.#ctx.meta.containers).map((name) => [
+          name,
+          new Container(this.#ctx, name, this.#ctx.socketPath(name)),
+        ]),
+      );
     }
+    return this.#containers;
+  }
+
+  /**
+   * One workload container.
+   *
+   * @throws {UnknownNameError} If the container is not in the metadata.
+   * @throws {ModelAccessError} For a remote unit.
+   */
+  getContainer(name: string): Container {
+    const container = this.containers.get(name);
+    if (container === undefined) throw new UnknownNameError(`container '${name}' not found`);
+    return container;
   }
 
   /** @internal Forget the cached status. */

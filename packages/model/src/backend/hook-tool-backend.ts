@@ -6,6 +6,7 @@ import {
 } from '../errors.js';
 import type { JujuContext } from '../juju-context.js';
 import { JujuVersion } from '../juju-version.js';
+import { pyRepr, securityEventLine, uid } from '../security-log.js';
 import type { ModelBackend } from './model-backend.js';
 import { createHookToolRunner, type HookToolRunner } from './run-hook-tool.js';
 import * as action from './tools/action.js';
@@ -56,32 +57,6 @@ const AUTHZ_TEXTS = [
   'not the leader',
   'cannot write relation settings',
 ];
-
-/** Python `repr()` of a string (the quoting ops' security log uses). */
-function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const c of s) {
-    if (c === '\\') out += '\\\\';
-    else if (c === quote) out += `\\${c}`;
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else out += c;
-  }
-  return `${quote}${out}${quote}`;
-}
-
-/** Python's `datetime.now(timezone.utc).isoformat()`. */
-function pyIsoNow(): string {
-  const d = new Date();
-  return `${d.toISOString().slice(0, 23)}000+00:00`;
-}
-
-/** Python `json.dumps` of a flat string map. */
-function pyJson(entries: [string, string][]): string {
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
-}
 
 /**
  * The {@link ModelBackend} that runs Juju's hook tools, as ops' `_ModelBackend` does.
@@ -176,14 +151,13 @@ export class HookToolBackend implements ModelBackend {
         // ops' logging handler swallows failures while logging; so do we.
       }
       const description = `Hook command ${pyRepr(tool)}${leadership} failed with code ${err.exitCode}: ${pyRepr(stderr.trim())}. `;
-      const line = pyJson([
-        ['datetime', pyIsoNow()],
-        ['level', 'CRITICAL'],
-        ['type', 'security'],
-        ['appid', `${this.#modelUuid}-${this.#unitName}`],
-        ['event', `authz_fail:${tool}`],
-        ['description', description],
-      ]);
+      const line = securityEventLine({
+        level: 'CRITICAL',
+        modelUuid: this.#modelUuid,
+        unitName: this.#unitName,
+        event: `authz_fail:${tool}`,
+        description,
+      });
       try {
         other.jujuLog(this.#run, 'TRACE', line);
       } catch {
@@ -409,16 +383,14 @@ export class HookToolBackend implements ModelBackend {
   }
 
   #securityRestart(): void {
-    const uid = typeof process.getuid === 'function' ? String(process.getuid()) : '';
     const modelName = this.#context?.modelName ?? '';
-    const line = pyJson([
-      ['datetime', pyIsoNow()],
-      ['level', 'WARN'],
-      ['type', 'security'],
-      ['appid', `${this.#modelUuid}-${this.#unitName}`],
-      ['event', `sys_restart:${uid}`],
-      ['description', `Rebooting unit ${pyRepr(this.#unitName)} in model ${pyRepr(modelName)}`],
-    ]);
+    const line = securityEventLine({
+      level: 'WARN',
+      modelUuid: this.#modelUuid,
+      unitName: this.#unitName,
+      event: `sys_restart:${uid()}`,
+      description: `Rebooting unit ${pyRepr(this.#unitName)} in model ${pyRepr(modelName)}`,
+    });
     try {
       other.jujuLog(this.#run, 'TRACE', line);
     } catch {
