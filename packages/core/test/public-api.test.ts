@@ -6,7 +6,24 @@ describe('@opsjs/core public entry point', () => {
   it('resolves through exports to the built package', async () => {
     const resolved = import.meta.resolve('@opsjs/core');
     expect(resolved).toMatch(/\/dist\/index\.js$/);
-    expect(await import('@opsjs/core')).toHaveProperty('FrameworkError');
+    const api = await import('@opsjs/core');
+    for (const name of [
+      'FrameworkError',
+      'CharmBase',
+      'main',
+      'runDispatch',
+      'Framework',
+      'StoredState',
+      'LocalStateStore',
+      'MemoryStateStore',
+      // re-exported from @opsjs/model so a charm needs one import
+      'ActiveStatus',
+      'Relation',
+      'Secret',
+      'ModelError',
+    ]) {
+      expect(api).toHaveProperty(name);
+    }
   });
 
   it('shares error identity with another copy of the package', () => {

@@ -1,0 +1,354 @@
+import * as path from 'node:path';
+import {
+  type CharmMeta,
+  type JujuContext,
+  Model,
+  type ModelBackend,
+  type ModelOptions,
+} from '@opsjs/model';
+import type { CharmBase } from './charm.js';
+import { evaluateStatus } from './charm.js';
+import {
+  ActionEvent,
+  PebbleCheckEvent,
+  PebbleNoticeEvent,
+  RelationDepartedEvent,
+  RelationEvent,
+  SecretEvent,
+  SecretRevisionEvent,
+  StorageEvent,
+  WorkloadEvent,
+} from './charm-events.js';
+import { DispatchAbort, DispatchError } from './errors.js';
+import { type BoundEvent, type EventBase, Framework, isEventType } from './framework.js';
+import { logger as defaultLogger, formatError, type Logger } from './logger.js';
+import type { CharmMetadata } from './metadata-types.js';
+import type { StateStore } from './storage/state-store.js';
+
+/** A charm class `runDispatch()` and `main()` can construct. */
+export type CharmClass = new (framework: Framework) => CharmBase<CharmMetadata>;
+
+/** Events that run in Juju's restricted context: no re-emission, no collect-status. */
+export const RESTRICTED_EVENTS: readonly string[] = ['collect_metrics', 'meter_status_changed'];
+
+/**
+ * The framework event kind for a `JUJU_DISPATCH_PATH` (ops `_Dispatcher`): the last path
+ * component with `-` → `_`, plus `_action` under `actions/`.
+ *
+ * @example
+ * ```ts
+ * eventNameFromDispatchPath('hooks/db-relation-changed'); // 'db_relation_changed'
+ * eventNameFromDispatchPath('actions/get-db-info');      // 'get_db_info_action'
+ * ```
+ * @throws {DispatchError} when the path is empty or its last component is not a name
+ */
+export function eventNameFromDispatchPath(dispatchPath: string): string {
+  if (dispatchPath.trim() === '') {
+    throw new DispatchError('JUJU_DISPATCH_PATH is not set: cannot tell which event to run');
+  }
+  const base = path.posix.basename(dispatchPath);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(base)) {
+    throw new DispatchError(
+      `JUJU_DISPATCH_PATH ${JSON.stringify(dispatchPath)} does not name an event ` +
+        '(expected hooks/<hook-name> or actions/<action-name>)',
+    );
+  }
+  const name = base.replaceAll('-', '_');
+  return path.posix.basename(path.posix.dirname(dispatchPath)) === 'actions'
+    ? `${name}_action`
+    : name;
+}
+
+/** Inputs of one dispatch (see {@link runDispatch}). */
+export interface DispatchInputs {
+  /** The hook context (`JujuContext.fromEnv()` in production). */
+  readonly context: JujuContext;
+  /** The charm's metadata. */
+  readonly meta: CharmMeta;
+  /** The hook-tool backend (an in-memory one in tests). */
+  readonly backend: ModelBackend;
+  /** The state store; `runDispatch()` commits and closes it. */
+  readonly store: StateStore;
+  /** The charm directory (default `context.charmDir`). */
+  readonly charmDir?: string;
+  /** The event kind (default: derived from `context.dispatchPath`). */
+  readonly eventName?: string;
+  /** A model to use instead of building one from the inputs. */
+  readonly model?: Model;
+  /** Extra options for the model built from the inputs (e.g. `containerSocketPath`). */
+  readonly modelOptions?: Partial<ModelOptions>;
+  /** Where log records go (default: the process-wide `logger`). */
+  readonly logger?: Logger;
+  /** See `FrameworkOptions.skipDuplicateEvents` (default `true`). */
+  readonly skipDuplicateEvents?: boolean;
+}
+
+/** What one dispatch did (see {@link runDispatch}). */
+export interface DispatchResult {
+  /** The process exit code this dispatch asks for: 0, or non-zero after an uncaught error. */
+  readonly exitCode: number;
+  /** The event kind, e.g. `config_changed`. */
+  readonly eventName: string;
+  /** Whether the charm defines the event (otherwise nothing was emitted for it). */
+  readonly emitted: boolean;
+  /** Whether the framework state was committed. */
+  readonly committed: boolean;
+  /** The charm instance, when construction succeeded. */
+  readonly charm?: CharmBase<CharmMetadata>;
+  /** The framework, when it was built. */
+  readonly framework?: Framework;
+  /** The uncaught error, when `exitCode` is non-zero. */
+  readonly error?: unknown;
+  /** The abort that ended the dispatch early (`loadConfig`/`loadParams` error modes). */
+  readonly abort?: DispatchAbort;
+}
+
+/**
+ * Run one dispatch from explicit inputs, the sequence of DESIGN §2: build the model and the
+ * framework, construct the charm, re-emit deferred events, emit the event, run
+ * collect-status, commit. `main()` is a thin wrapper over this; `@opsjs/testing` calls it
+ * with an in-memory backend and store.
+ *
+ * Never throws for charm errors: an uncaught error is logged at ERROR (with its stack) and
+ * returned with `exitCode: 1`, and nothing is committed. A {@link DispatchAbort} ends the
+ * dispatch with its exit code, also without committing.
+ *
+ * @example
+ * ```ts
+ * const result = await runDispatch(MyCharm, { context, meta, backend, store });
+ * result.exitCode; // 0
+ * ```
+ */
+export async function runDispatch(
+  charmClass: CharmClass,
+  inputs: DispatchInputs,
+): Promise<DispatchResult> {
+  const log = inputs.logger ?? defaultLogger;
+  const { context, backend, store } = inputs;
+  let eventName = '';
+  let framework: Framework | undefined;
+  let charm: CharmBase<CharmMetadata> | undefined;
+  let emitted = false;
+  try {
+    eventName = inputs.eventName ?? eventNameFromDispatchPath(context.dispatchPath);
+    const model =
+      inputs.model ??
+      new Model({ meta: inputs.meta, backend, context, ...(inputs.modelOptions ?? {}) });
+    framework = new Framework({
+      store,
+      model,
+      meta: inputs.meta,
+      charmDir: inputs.charmDir ?? context.charmDir,
+      eventName,
+      logger: log,
+      skipDuplicateEvents: inputs.skipDuplicateEvents,
+    });
+    const previous = model.hookRunning;
+    model.hookRunning = '__init__';
+    try {
+      charm = new charmClass(framework);
+    } finally {
+      model.hookRunning = previous;
+    }
+    const restricted = RESTRICTED_EVENTS.includes(eventName);
+    await withHook(model, eventName, async () => {
+      if (!restricted) await framework?.reemit();
+      if (charm === undefined) return;
+      const bound = charm.on.get(eventName);
+      if (bound === undefined) {
+        log.debug(`Event ${eventName} not defined for ${charmRepr(charm)}.`);
+      } else {
+        const args = eventArgs(charm, bound, context, log);
+        log.debug(`Emitting Juju event ${eventName}.`);
+        emitted = true;
+        await (bound as BoundEvent<EventBase, unknown[]>).emit(...args);
+      }
+      if (!restricted) await evaluateStatus(charm);
+    });
+    await framework.commit();
+    framework.close();
+    return { exitCode: 0, eventName, emitted, committed: true, charm, framework };
+  } catch (err) {
+    framework?.close();
+    if (framework === undefined) store.close();
+    if (err instanceof DispatchAbort) {
+      log.debug(err.message);
+      return result(err.exitCode, { abort: err });
+    }
+    reportUncaught(err, { log, backend, context });
+    return result(1, { error: err });
+  }
+
+  function result(
+    exitCode: number,
+    extra: { abort?: DispatchAbort; error?: unknown },
+  ): DispatchResult {
+    return {
+      exitCode,
+      eventName,
+      emitted,
+      committed: false,
+      ...(charm === undefined ? {} : { charm }),
+      ...(framework === undefined ? {} : { framework }),
+      ...extra,
+    };
+  }
+}
+
+async function withHook(model: Model, eventName: string, run: () => Promise<void>): Promise<void> {
+  const previous = model.hookRunning;
+  model.hookRunning = eventName;
+  try {
+    await run();
+  } finally {
+    model.hookRunning = previous;
+  }
+}
+
+function charmRepr(charm: object): string {
+  return `<${charm.constructor.name}>`;
+}
+
+/**
+ * Log an uncaught error as ops' excepthook does: `Uncaught exception while in charm code:`
+ * with the stack at ERROR, a `sys_crash` security event at TRACE, and for actions a short
+ * message on stderr (which Juju shows to the user).
+ */
+function reportUncaught(
+  err: unknown,
+  env: { log: Logger; backend: ModelBackend; context: JujuContext },
+): void {
+  const { log, backend, context } = env;
+  try {
+    log.error('Uncaught exception while in charm code:', err);
+    const type = err instanceof Error ? err.name : typeof err;
+    const message = err instanceof Error ? err.message : String(err);
+    backend.jujuLog(
+      'TRACE',
+      log.scrub(
+        securityEvent(
+          'WARN',
+          `sys_crash:${type}`,
+          `Uncaught exception in charm code: ${type}(${JSON.stringify(message)}).`,
+          context,
+        ),
+      ),
+    );
+  } catch (logErr) {
+    process.stderr.write(`Uncaught exception while in charm code:\n${formatError(err)}\n`);
+    process.stderr.write(`Logging it through juju-log failed too:\n${formatError(logErr)}\n`);
+  }
+  if (context.actionName !== undefined && context.actionName !== '') {
+    const type = err instanceof Error ? err.name : typeof err;
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(log.scrub(`Uncaught ${type} in charm code: ${message}\n`));
+    process.stderr.write('Use `juju debug-log` to see the full traceback.\n');
+  }
+}
+
+/** @internal ops' security-event JSON (Python `json.dumps` spacing, keys in ops' order). */
+export function securityEvent(
+  level: 'INFO' | 'WARN' | 'CRITICAL',
+  event: string,
+  description: string,
+  context: { readonly modelUuid: string; readonly unitName: string },
+  now: Date = new Date(),
+): string {
+  const iso = now.toISOString(); // 2026-07-01T10:00:00.123Z
+  const datetime = `${iso.slice(0, -1)}000+00:00`;
+  const fields: Array<[string, string]> = [
+    ['datetime', datetime],
+    ['level', level],
+    ['type', 'security'],
+    ['appid', `${context.modelUuid}-${context.unitName}`],
+    ['event', event],
+    ['description', description],
+  ];
+  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+/**
+ * @internal The constructor arguments of the Juju event (ops `_get_event_args`); this is
+ * where the event's `storage-list`/`storage-get` and relation lookups happen.
+ */
+export function eventArgs(
+  charm: CharmBase<CharmMetadata>,
+  bound: BoundEvent<EventBase, never[]>,
+  context: JujuContext,
+  log: Logger,
+): unknown[] {
+  const type = bound.eventType;
+  const model = charm.model;
+  if (isEventType(type, WorkloadEvent)) {
+    const name = required(context.workloadName, 'JUJU_WORKLOAD_NAME', bound.kind);
+    const container = model.unit.getContainer(name);
+    if (isEventType(type, PebbleNoticeEvent)) {
+      return [
+        container,
+        required(context.noticeId, 'JUJU_NOTICE_ID', bound.kind),
+        required(context.noticeType, 'JUJU_NOTICE_TYPE', bound.kind),
+        required(context.noticeKey, 'JUJU_NOTICE_KEY', bound.kind),
+      ];
+    }
+    if (isEventType(type, PebbleCheckEvent)) {
+      return [container, required(context.pebbleCheckName, 'JUJU_PEBBLE_CHECK_NAME', bound.kind)];
+    }
+    return [container];
+  }
+  if (isEventType(type, SecretEvent)) {
+    const args: unknown[] = [
+      required(context.secretId, 'JUJU_SECRET_ID', bound.kind),
+      context.secretLabel ?? null,
+    ];
+    if (isEventType(type, SecretRevisionEvent)) {
+      args.push(required(context.secretRevision, 'JUJU_SECRET_REVISION', bound.kind));
+    }
+    return args;
+  }
+  if (isEventType(type, StorageEvent)) {
+    const name = context.storageName ?? bound.kind.split('_').slice(0, -2).join('-');
+    const index = required(context.storageIndex, 'JUJU_STORAGE_ID', bound.kind);
+    const storages = model.storages.get(name);
+    const location = model.backend.storageGet(`${name}/${index}`).location;
+    const storage = storages.length === 1 ? storages[0] : storages.find((s) => s.index === index);
+    if (storage === undefined) {
+      throw new DispatchError(`${bound.kind}: storage ${name}/${index} is not attached`);
+    }
+    storage.location = location;
+    return [storage];
+  }
+  if (isEventType(type, ActionEvent)) {
+    return [required(context.actionUuid, 'JUJU_ACTION_UUID', bound.kind)];
+  }
+  if (isEventType(type, RelationEvent)) {
+    const name = required(context.relationName, 'JUJU_RELATION', bound.kind);
+    const relation = model.getRelation(name, context.relationId);
+    if (relation === null) throw new DispatchError(`${bound.kind}: relation ${name} not found`);
+    let appName = context.remoteAppName;
+    const unitName = context.remoteUnitName;
+    if ((appName === undefined || appName === '') && unitName !== undefined && unitName !== '') {
+      if (!unitName.includes('/')) throw new DispatchError(`invalid remote unit name: ${unitName}`);
+      appName = unitName.split('/')[0];
+    }
+    const app = appName === undefined || appName === '' ? null : model.getApp(appName);
+    if (app === null) {
+      log.warning(
+        "'app' expected but not received, see https://bugs.launchpad.net/juju/+bug/1960934",
+      );
+    }
+    const unit = unitName === undefined || unitName === '' ? null : model.getUnit(unitName);
+    const args: unknown[] = [relation, app, unit];
+    if (isEventType(type, RelationDepartedEvent)) {
+      args.push(context.relationDepartingUnitName ?? null);
+    }
+    return args;
+  }
+  return [];
+}
+
+function required<T>(value: T | undefined, variable: string, kind: string): T {
+  if (value === undefined || value === '') {
+    throw new DispatchError(`${variable} is not set, but the ${kind} event needs it`);
+  }
+  return value;
+}

@@ -1,0 +1,201 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CharmMeta, HookToolBackend, JujuContext, type ModelBackend } from '@opsjs/model';
+import {
+  type CharmClass,
+  eventNameFromDispatchPath,
+  RESTRICTED_EVENTS,
+  runDispatch,
+} from './dispatch.js';
+import { DispatchError } from './errors.js';
+import { logger as defaultLogger, formatError, type Logger } from './logger.js';
+import { ControllerStateStore } from './storage/controller-state-store.js';
+import { LOCAL_STATE_FILE, LocalStateStore } from './storage/local-state-store.js';
+import type { StateStore } from './storage/state-store.js';
+
+/** Options of {@link main}. */
+export interface MainOptions {
+  /**
+   * Keep framework state on the controller (`state-get`/`state-set`) instead of the local
+   * unit-state file (ops `use_juju_for_storage=True`, deprecated there, for podspec charms).
+   */
+  readonly useJujuForStorage?: boolean;
+  /** The environment to read `JUJU_*` from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The hook-tool backend (default: `HookToolBackend` over the environment). */
+  readonly backend?: ModelBackend;
+  /** The logger to install the `juju-log` sink on (default: the process-wide `logger`). */
+  readonly logger?: Logger;
+  /** Call `process.exit()` with the exit code when done (default `true`). */
+  readonly exit?: boolean;
+}
+
+/**
+ * The entry point of a charm: run the dispatch Juju started and exit (ops `main`).
+ *
+ * Reads the hook context from `JUJU_*`, sends log records to `juju-log`, loads the metadata
+ * from the charm directory, runs any legacy `hooks/<name>` script, opens the state store
+ * (`.unit-state.json` in the charm directory, or controller state with
+ * `useJujuForStorage`), and then runs {@link runDispatch}. An uncaught error is logged at
+ * ERROR with its stack and the process exits 1 without committing state.
+ *
+ * @example
+ * ```ts
+ * // src/charm.ts, bundled into the charm and run by `dispatch`
+ * await main(DemoCharm);
+ * ```
+ * @returns the exit code (when `exit: false`)
+ */
+export async function main(charmClass: CharmClass, options: MainOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const log = options.logger ?? defaultLogger;
+  const code = await runMain(charmClass, options, env, log);
+  if (options.exit ?? true) process.exit(code);
+  process.exitCode = code;
+  return code;
+}
+
+async function runMain(
+  charmClass: CharmClass,
+  options: MainOptions,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): Promise<number> {
+  let backend = options.backend;
+  let removeSink: (() => void) | undefined;
+  try {
+    let context: JujuContext;
+    try {
+      context = JujuContext.fromEnv(env, { strict: false });
+    } catch (err) {
+      backend ??= new HookToolBackend({ env });
+      removeSink = installSinks(log, backend, env.JUJU_DEBUG !== undefined);
+      throw err;
+    }
+    backend ??= new HookToolBackend({ context, env });
+    removeSink = installSinks(log, backend, context.debug);
+    log.debug('opsjs up and running.');
+    if (context.unitName === '') {
+      throw new DispatchError(
+        'JUJU_UNIT_NAME is not set: main() must run inside a Juju hook or action context',
+      );
+    }
+    const eventName = eventNameFromDispatchPath(context.dispatchPath);
+    const charmDir = context.charmDir;
+    const meta = CharmMeta.fromCharmDir(charmDir);
+
+    if (env.OPERATOR_DISPATCH !== undefined) {
+      log.debug(`Charm called itself via ${context.dispatchPath}.`);
+      return 0;
+    }
+    env.OPERATOR_DISPATCH = '1';
+    const legacy = runLegacyHook(charmDir, context.dispatchPath, env, log);
+    if (legacy !== undefined) return legacy;
+
+    const statePath = path.join(charmDir, LOCAL_STATE_FILE);
+    let useController = options.useJujuForStorage;
+    if (useController === undefined) {
+      // ops' automatic choice; as in ops it only decides the restricted-context exit below.
+      useController = false;
+      if (!fs.existsSync(statePath)) {
+        if (!meta.series.includes('kubernetes')) {
+          log.debug('Using local storage: not a Kubernetes podspec charm');
+        } else if (context.version.hasControllerStorage) {
+          log.debug(`Using controller storage: JUJU_VERSION=${context.version}`);
+          useController = true;
+        } else {
+          log.debug(`Using local storage: JUJU_VERSION=${context.version}`);
+        }
+      }
+    }
+    if (useController && RESTRICTED_EVENTS.includes(eventName)) {
+      log.debug(
+        `"${eventName}" is not supported when using Juju for storage\n` +
+          'see: https://github.com/canonical/operator/issues/348',
+      );
+      return 0;
+    }
+    const store: StateStore =
+      options.useJujuForStorage === true
+        ? new ControllerStateStore(backend)
+        : new LocalStateStore(charmDir);
+    const result = await runDispatch(charmClass, {
+      context,
+      meta,
+      backend,
+      store,
+      charmDir,
+      eventName,
+      logger: log,
+    });
+    return result.exitCode;
+  } catch (err) {
+    try {
+      log.error('Uncaught exception while in charm code:', err);
+    } catch (logErr) {
+      process.stderr.write(`Uncaught exception while in charm code:\n${formatError(err)}\n`);
+      process.stderr.write(`Logging it through juju-log failed too:\n${formatError(logErr)}\n`);
+    }
+    if (removeSink === undefined) {
+      process.stderr.write(`Uncaught exception while in charm code:\n${formatError(err)}\n`);
+    }
+    return 1;
+  } finally {
+    removeSink?.();
+  }
+}
+
+function installSinks(log: Logger, backend: ModelBackend, debug: boolean): () => void {
+  const removers = [log.addSink((level, message) => backend.jujuLog(level, message))];
+  if (debug) {
+    removers.push(
+      log.addSink((level, message) => {
+        process.stderr.write(`${new Date().toISOString()} ${level.padEnd(8)} ${message}\n`);
+      }),
+    );
+  }
+  return () => {
+    for (const remove of removers) remove();
+  };
+}
+
+/**
+ * Run a legacy `hooks/<name>` (or `actions/<name>`) executable first, as ops does.
+ * Returns an exit code to stop with, or `undefined` to continue.
+ */
+function runLegacyHook(
+  charmDir: string,
+  dispatchPath: string,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): number | undefined {
+  const file = path.resolve(charmDir, dispatchPath);
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch {
+    log.warning(`Legacy ${dispatchPath} exists but is not executable.`);
+    return undefined;
+  }
+  const target = fs.realpathSync(file);
+  const selves = [process.argv[1], path.join(charmDir, 'dispatch')]
+    .filter((p): p is string => p !== undefined && fs.existsSync(p))
+    .map((p) => fs.realpathSync(p));
+  if (selves.includes(target)) {
+    log.debug(`Legacy ${dispatchPath} is just a link to ourselves.`);
+    return undefined;
+  }
+  log.info(`Running legacy ${dispatchPath}.`);
+  const run = spawnSync(file, process.argv.slice(2), { stdio: 'inherit', env });
+  if (run.error !== undefined) {
+    log.warning(`Unable to run legacy ${dispatchPath}: ${run.error.message}`);
+    return 1;
+  }
+  if (run.status !== 0) {
+    log.warning(`Legacy ${dispatchPath} exited with status ${run.status ?? 1}.`);
+    return run.status ?? 1;
+  }
+  log.debug(`Legacy ${dispatchPath} exited with status 0.`);
+  return undefined;
+}

@@ -1,0 +1,214 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { StateStoreError } from '../errors.js';
+import {
+  cloneSnapshot,
+  type Notice,
+  NoticeTupleSchema,
+  type SnapshotData,
+  SnapshotDataSchema,
+  type StateStore,
+  sameNotice,
+} from './state-store.js';
+
+/** File name of the local unit-state store inside the charm directory. */
+export const LOCAL_STATE_FILE = '.unit-state.json';
+
+const FORMAT = 'opsjs-unit-state';
+const VERSION = 1;
+
+const FileSchema = z.object({
+  format: z.literal(FORMAT),
+  version: z.number().int(),
+  snapshots: z.record(z.string(), SnapshotDataSchema),
+  notices: z.array(NoticeTupleSchema),
+});
+
+/**
+ * The default {@link StateStore}: one JSON file (`.unit-state.json`, mode 0600) in the charm
+ * directory, read once when opened and replaced atomically on `commit()`.
+ *
+ * Crash safety: the new content is written to a temporary file in the same directory, flushed
+ * with `fsync`, renamed over the old file, and the directory is flushed. A `kill -9` at any
+ * instant therefore leaves either the previous or the next state, never a torn file; leftover
+ * temporary files are ignored and removed by the next commit.
+ *
+ * Differs from ops, which uses SQLite (`.unit-state.db`, pickled snapshots): opsjs cannot read
+ * a state file written by Python ops and uses another file name so the two never collide.
+ *
+ * @example
+ * ```ts
+ * const store = new LocalStateStore('/var/lib/juju/agents/unit-demo-0/charm');
+ * ```
+ */
+export class LocalStateStore implements StateStore {
+  /** Absolute path of the state file. */
+  readonly filePath: string;
+  /** Whether the state file existed when the store was opened. */
+  readonly existed: boolean;
+  #snapshots = new Map<string, SnapshotData>();
+  #notices: Notice[] = [];
+  #closed = false;
+
+  /**
+   * Open the store, reading and validating the existing file if there is one.
+   *
+   * @param charmDir - the charm directory (`JUJU_CHARM_DIR`)
+   * @param fileName - the file name inside it; defaults to {@link LOCAL_STATE_FILE}
+   * @throws {StateStoreError} when the file cannot be read, is not valid JSON (corrupted or
+   *   truncated), or was written in an unknown format version
+   */
+  constructor(charmDir: string, fileName: string = LOCAL_STATE_FILE) {
+    this.filePath = path.resolve(charmDir, fileName);
+    let text: string;
+    try {
+      text = fs.readFileSync(this.filePath, 'utf8');
+    } catch (err) {
+      if (isErrno(err) && err.code === 'ENOENT') {
+        this.existed = false;
+        return;
+      }
+      throw new StateStoreError(this.filePath, 'cannot read the unit state file', { cause: err });
+    }
+    this.existed = true;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new StateStoreError(
+        this.filePath,
+        `the unit state file is corrupted or truncated (${text.length} bytes, not valid JSON); ` +
+          'move it away to start from empty state',
+        { cause: err },
+      );
+    }
+    const parsed = FileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined ? '' : issue.path.join('.');
+      throw new StateStoreError(
+        this.filePath,
+        `the unit state file does not have the expected shape at ${where || '(root)'}: ` +
+          `${issue?.message ?? 'invalid'}`,
+        { cause: parsed.error },
+      );
+    }
+    if (parsed.data.version > VERSION) {
+      throw new StateStoreError(
+        this.filePath,
+        `the unit state file has format version ${parsed.data.version}, newer than the ` +
+          `${VERSION} this opsjs reads; it was written by a newer opsjs`,
+      );
+    }
+    for (const [handle, data] of Object.entries(parsed.data.snapshots)) {
+      this.#snapshots.set(handle, data);
+    }
+    this.#notices = parsed.data.notices.map(([eventPath, observerPath, methodName]) => ({
+      eventPath,
+      observerPath,
+      methodName,
+    }));
+  }
+
+  loadSnapshot(handlePath: string): SnapshotData | undefined {
+    const data = this.#snapshots.get(handlePath);
+    return data === undefined ? undefined : cloneSnapshot(data);
+  }
+
+  saveSnapshot(handlePath: string, data: SnapshotData): void {
+    this.#snapshots.set(handlePath, cloneSnapshot(data));
+  }
+
+  dropSnapshot(handlePath: string): void {
+    this.#snapshots.delete(handlePath);
+  }
+
+  listSnapshots(): string[] {
+    return [...this.#snapshots.keys()];
+  }
+
+  saveNotice(notice: Notice): void {
+    this.#notices.push({ ...notice });
+  }
+
+  dropNotice(notice: Notice): void {
+    this.#notices = this.#notices.filter((n) => !sameNotice(n, notice));
+  }
+
+  notices(eventPath?: string): Notice[] {
+    return this.#notices
+      .filter((n) => eventPath === undefined || n.eventPath === eventPath)
+      .map((n) => ({ ...n }));
+  }
+
+  /**
+   * Atomically replace the state file with the pending state.
+   *
+   * @throws {StateStoreError} when the file cannot be written; the previous file is then
+   *   left as it was
+   */
+  commit(): void {
+    if (this.#closed) throw new StateStoreError(this.filePath, 'commit after close');
+    const body = `${JSON.stringify({
+      format: FORMAT,
+      version: VERSION,
+      snapshots: Object.fromEntries(this.#snapshots),
+      notices: this.#notices.map((n) => [n.eventPath, n.observerPath, n.methodName]),
+    })}\n`;
+    const dir = path.dirname(this.filePath);
+    const base = path.basename(this.filePath);
+    const tmp = path.join(dir, `${base}.tmp-${process.pid}`);
+    try {
+      removeStaleTemps(dir, base);
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, body);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.filePath);
+      fsyncDir(dir);
+    } catch (err) {
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        // The write error below is the one that matters; a leftover temp file is harmless.
+      }
+      throw new StateStoreError(this.filePath, 'cannot write the unit state file', {
+        cause: err,
+      });
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+}
+
+function removeStaleTemps(dir: string, base: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(`${base}.tmp-`)) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    // Some filesystems refuse fsync on a directory (EINVAL/EISDIR/EPERM); the rename is
+    // already atomic there.
+    if (!(isErrno(err) && ['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(err.code ?? ''))) {
+      throw err;
+    }
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && 'code' in err;
+}

@@ -1,0 +1,639 @@
+import {
+  ActiveStatus,
+  BlockedStatus,
+  MaintenanceStatus,
+  Secret,
+  WaitingStatus,
+} from '@opsjs/model';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CharmBase } from '../src/charm.js';
+import {
+  type ActionEvent,
+  type CollectStatusEvent,
+  ConfigChangedEvent,
+  type HookEvent,
+  type RelationDepartedEvent,
+  type RelationEvent,
+  type SecretChangedEvent,
+  type SecretExpiredEvent,
+  type SecretRotateEvent,
+  type StorageAttachedEvent,
+} from '../src/charm-events.js';
+import { DeferError } from '../src/errors.js';
+import type { EventBase, Framework } from '../src/framework.js';
+import { StoredState } from '../src/stored-state.js';
+import { dispatch } from './helpers/dispatch.js';
+import { FakeBackend } from './helpers/fake-backend.js';
+
+/** Records every event it sees; behaviour is steered through static fields. */
+class RecordingCharm extends CharmBase {
+  static seen: string[] = [];
+  static deferKinds = new Set<string>();
+  static throwOn: string | undefined;
+  readonly state = new StoredState(this, 'state', { events: 0 });
+
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.install, this.onAny);
+    this.observe(this.on.start, this.onAny);
+    this.observe(this.on.configChanged, this.onAny);
+    this.observe(this.on.updateStatus, this.onAny);
+    this.observe(this.on.stop, this.onAny);
+  }
+
+  onAny(event: EventBase): void {
+    RecordingCharm.seen.push(event.handle.path);
+    this.state.data.events += 1;
+    if (RecordingCharm.throwOn === event.handle.kind)
+      throw new Error(`failing ${event.handle.kind}`);
+    if (RecordingCharm.deferKinds.has(event.handle.kind)) event.defer();
+  }
+}
+
+function reset(): void {
+  RecordingCharm.seen = [];
+  RecordingCharm.deferKinds = new Set();
+  RecordingCharm.throwOn = undefined;
+}
+
+describe('CharmBase', () => {
+  it('defines the events of its metadata', async () => {
+    reset();
+    const run = await dispatch(RecordingCharm, 'hooks/install');
+    const charm = run.charm as RecordingCharm;
+    expect(charm.handle.path).toBe('RecordingCharm');
+    expect(charm.on.handle.path).toBe('RecordingCharm/on');
+    expect(charm.on.dbRelationChanged?.kind).toBe('db_relation_changed');
+    expect(charm.on.demoPeersRelationJoined?.kind).toBe('demo_peers_relation_joined');
+    expect(charm.on.dataStorageAttached?.kind).toBe('data_storage_attached');
+    expect(charm.on.webPebbleReady?.kind).toBe('web_pebble_ready');
+    expect(charm.on.webPebbleCheckRecovered?.kind).toBe('web_pebble_check_recovered');
+    expect(charm.on.backupAction?.kind).toBe('backup_action');
+    expect(charm.on.getInfoAction?.kind).toBe('get_info_action');
+    expect([...charm.on.prefixed('demo-peers').keys()]).toContain('relation_broken');
+    expect(charm.app.name).toBe('demo');
+    expect(charm.unit.name).toBe('demo/0');
+    expect(charm.meta.name).toBe('demo');
+    expect(charm.charmDir).toBe('/charm');
+    expect(charm.config.get('port')).toBe(undefined);
+  });
+
+  it('runs install, config-changed and start across dispatches', async () => {
+    reset();
+    let committed: Awaited<ReturnType<typeof dispatch>>['store']['committed'] | undefined;
+    for (const hook of ['install', 'config-changed', 'start']) {
+      const run = await dispatch(RecordingCharm, `hooks/${hook}`, { committed });
+      expect(run.exitCode).toBe(0);
+      expect(run.committed).toBe(true);
+      expect(run.logs).toContainEqual(['DEBUG', `Emitting Juju event ${hook.replace('-', '_')}.`]);
+      committed = run.store.committed;
+    }
+    expect(RecordingCharm.seen).toEqual([
+      'RecordingCharm/on/install[1]',
+      'RecordingCharm/on/config_changed[5]',
+      'RecordingCharm/on/start[9]',
+    ]);
+    expect(committed?.snapshots['RecordingCharm/StoredStateData[state]']).toEqual({ events: 3 });
+  });
+
+  it('follows the deferral worked example of juju-contract §4.4', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('config_changed');
+    const start = { snapshots: { 'StoredStateData[_stored]': { event_count: 2 } }, notices: [] };
+    const d1 = await dispatch(RecordingCharm, 'hooks/config-changed', { committed: start });
+    expect(d1.store.committed.notices).toEqual([
+      {
+        eventPath: 'RecordingCharm/on/config_changed[3]',
+        observerPath: 'RecordingCharm',
+        methodName: 'onAny',
+      },
+    ]);
+    expect(d1.store.committed.snapshots['StoredStateData[_stored]']).toEqual({ event_count: 6 });
+
+    const d2 = await dispatch(RecordingCharm, 'hooks/update-status', {
+      committed: d1.store.committed,
+    });
+    expect(d2.logs).toContainEqual([
+      'DEBUG',
+      'Re-emitting deferred event <ConfigChangedEvent via RecordingCharm/on/config_changed[3]> (1 of 1 in queue).',
+    ]);
+    const d2Logs = d2.logs.map(([, m]) => m);
+    expect(d2Logs.indexOf('Emitting Juju event update_status.')).toBeGreaterThan(
+      d2Logs.findIndex((m) => m.startsWith('Re-emitting')),
+    );
+
+    RecordingCharm.deferKinds.clear();
+    const d3 = await dispatch(RecordingCharm, 'hooks/config-changed', {
+      committed: d2.store.committed,
+    });
+    expect(d3.store.committed.notices).toEqual([]);
+    expect(RecordingCharm.seen).toEqual([
+      'RecordingCharm/on/config_changed[3]',
+      'RecordingCharm/on/config_changed[3]',
+      'RecordingCharm/on/update_status[7]',
+      'RecordingCharm/on/config_changed[3]',
+      'RecordingCharm/on/config_changed[11]',
+    ]);
+  });
+
+  it('skips a Juju event identical to one still deferred for the same handler', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('config_changed');
+    const d1 = await dispatch(RecordingCharm, 'hooks/config-changed');
+    const d2 = await dispatch(RecordingCharm, 'hooks/config-changed', {
+      committed: d1.store.committed,
+    });
+    expect(RecordingCharm.seen).toEqual([
+      'RecordingCharm/on/config_changed[1]',
+      'RecordingCharm/on/config_changed[1]',
+    ]);
+    expect(d2.logs).toContainEqual([
+      'INFO',
+      'Skipping notice (RecordingCharm/on/config_changed[5]/RecordingCharm/onAny) - already in the queue.',
+    ]);
+  });
+
+  it('ignores an event the charm does not define, but still commits', async () => {
+    reset();
+    const run = await dispatch(RecordingCharm, 'hooks/my-custom-thing');
+    expect(run.exitCode).toBe(0);
+    expect(run.emitted).toBe(false);
+    expect(run.committed).toBe(true);
+    expect(run.logs).toContainEqual([
+      'DEBUG',
+      'Event my_custom_thing not defined for <RecordingCharm>.',
+    ]);
+  });
+
+  it('logs an uncaught error with its stack, exits 1 and commits nothing', async () => {
+    reset();
+    RecordingCharm.throwOn = 'install';
+    const run = await dispatch(RecordingCharm, 'hooks/install');
+    expect(run.exitCode).toBe(1);
+    expect(run.committed).toBe(false);
+    expect(run.store.committed).toEqual({ snapshots: {}, notices: [] });
+    const error = run.logs.find(([level]) => level === 'ERROR');
+    expect(error?.[1]).toMatch(
+      /^Uncaught exception while in charm code:\nError: failing install\n\s+at /,
+    );
+    const trace = run.backend.logs.find(([level]) => level === 'TRACE');
+    expect(JSON.parse(trace?.[1] ?? '{}')).toMatchObject({
+      level: 'WARN',
+      type: 'security',
+      appid: 'cdac5656-2423-4388-8f30-41854b4cca7d-demo/0',
+      event: 'sys_crash:Error',
+      description: 'Uncaught exception in charm code: Error("failing install").',
+    });
+  });
+
+  it('keeps the store as it was when a deferred event throws on re-emission', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('config_changed');
+    const d1 = await dispatch(RecordingCharm, 'hooks/config-changed');
+    RecordingCharm.throwOn = 'config_changed';
+    const d2 = await dispatch(RecordingCharm, 'hooks/update-status', {
+      committed: d1.store.committed,
+    });
+    expect(d2.exitCode).toBe(1);
+    expect(d2.store.committed).toBe(d1.store.committed);
+    expect(RecordingCharm.seen).not.toContain('RecordingCharm/on/update_status[5]');
+  });
+
+  it('rejects a dispatch path that names no event', async () => {
+    reset();
+    const run = await dispatch(RecordingCharm, 'hooks/../$bad name');
+    expect(run.exitCode).toBe(1);
+    expect(run.logs.find(([l]) => l === 'ERROR')?.[1]).toContain(
+      'DispatchError: JUJU_DISPATCH_PATH "hooks/../$bad name" does not name an event',
+    );
+    const empty = await dispatch(RecordingCharm, '');
+    expect(empty.logs.find(([l]) => l === 'ERROR')?.[1]).toContain('JUJU_DISPATCH_PATH is not set');
+  });
+
+  it('refuses to defer stop', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('stop');
+    const run = await dispatch(RecordingCharm, 'hooks/stop');
+    expect(run.exitCode).toBe(1);
+    expect(run.error).toBeInstanceOf(DeferError);
+  });
+});
+
+class StatusCharm extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.collectUnitStatus, this.onUnit);
+    this.observe(this.on.collectUnitStatus, this.onUnitToo);
+    this.observe(this.on.collectAppStatus, this.onApp);
+  }
+  onUnit(event: CollectStatusEvent): void {
+    event.addStatus(new ActiveStatus());
+    event.addStatus(new WaitingStatus('first waiting'));
+  }
+  onUnitToo(event: CollectStatusEvent): void {
+    event.addStatus(new WaitingStatus('second waiting'));
+    event.addStatus(new MaintenanceStatus('busy'));
+  }
+  onApp(event: CollectStatusEvent): void {
+    event.addStatus(new BlockedStatus('need db'));
+    expect(() => event.defer()).toThrow(DeferError);
+  }
+}
+
+describe('collect-status', () => {
+  it('sets the highest-priority status; the app one only on the leader', async () => {
+    const backend = new FakeBackend();
+    backend.leader = true;
+    await dispatch(StatusCharm, 'hooks/update-status', { backend });
+    expect(backend.calls).toEqual([
+      'is-leader',
+      'status-set app blocked need db',
+      'status-set unit maintenance busy',
+    ]);
+    const follower = new FakeBackend();
+    await dispatch(StatusCharm, 'hooks/update-status', { backend: follower });
+    expect(follower.calls).toEqual(['is-leader', 'status-set unit maintenance busy']);
+  });
+
+  it('sets nothing when nobody adds a status, and rejects unsettable ones', async () => {
+    const backend = new FakeBackend();
+    await dispatch(RecordingCharm, 'hooks/update-status', { backend });
+    expect(backend.calls).toEqual(['is-leader']);
+
+    class BadStatus extends CharmBase {
+      constructor(framework: Framework) {
+        super(framework);
+        this.observe(this.on.collectUnitStatus, this.onUnit);
+      }
+      onUnit(event: CollectStatusEvent): void {
+        event.addStatus(
+          new (class extends ActiveStatus {
+            // @ts-expect-error -- a status a charm cannot set, built on purpose
+            override readonly name = 'error';
+          })(),
+        );
+      }
+    }
+    const run = await dispatch(BadStatus, 'hooks/update-status');
+    expect(String(run.error)).toContain('status.name must be one of active, blocked');
+  });
+
+  it('is skipped in a restricted context, as is re-emission', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('config_changed');
+    const d1 = await dispatch(RecordingCharm, 'hooks/config-changed');
+    const backend = new FakeBackend();
+    const run = await dispatch(RecordingCharm, 'hooks/collect-metrics', {
+      backend,
+      committed: d1.store.committed,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(backend.calls).toEqual([]);
+    expect(RecordingCharm.seen).toEqual(['RecordingCharm/on/config_changed[1]']);
+  });
+});
+
+class RelationCharm extends CharmBase {
+  static seen: string[] = [];
+  static deferIt = false;
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.dbRelationChanged, this.onDb);
+    this.observe(this.on.dbRelationDeparted, this.onDeparted);
+  }
+  onDb(event: RelationEvent): void {
+    RelationCharm.seen.push(`${event} hook=${this.model.hookRunning}`);
+    if (RelationCharm.deferIt) event.defer();
+  }
+  onDeparted(event: RelationDepartedEvent): void {
+    RelationCharm.seen.push(
+      `departing=${event.departingUnit?.name} ${event.snapshot().departing_unit}`,
+    );
+  }
+}
+
+describe('relation events', () => {
+  const fields = {
+    relationName: 'db',
+    relationId: 7,
+    remoteAppName: 'pg',
+    remoteUnitName: 'pg/0',
+  };
+  const backendWithDb = (): FakeBackend => {
+    const b = new FakeBackend();
+    b.relations = [{ endpoint: 'db', id: 7, remoteApp: 'pg', units: ['pg/0'], data: {} }];
+    return b;
+  };
+
+  it('carries relation, app and unit, also through a deferral', async () => {
+    RelationCharm.seen = [];
+    RelationCharm.deferIt = true;
+    const d1 = await dispatch(RelationCharm, 'hooks/db-relation-changed', {
+      backend: backendWithDb(),
+      fields,
+    });
+    expect(d1.exitCode).toBe(0);
+    RelationCharm.deferIt = false;
+    await dispatch(RelationCharm, 'hooks/update-status', {
+      backend: backendWithDb(),
+      committed: d1.store.committed,
+    });
+    expect(RelationCharm.seen).toEqual([
+      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
+      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=update_status",
+    ]);
+    expect(d1.store.committed.snapshots['RelationCharm/on/db_relation_changed[1]']).toEqual({
+      relation_name: 'db',
+      relation_id: 7,
+      app_name: 'pg',
+      unit_name: 'pg/0',
+    });
+  });
+
+  it('takes the app from the remote unit and passes the departing unit', async () => {
+    RelationCharm.seen = [];
+    const run = await dispatch(RelationCharm, 'hooks/db-relation-departed', {
+      backend: backendWithDb(),
+      fields: { ...fields, remoteAppName: undefined, relationDepartingUnitName: 'pg/0' },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(RelationCharm.seen).toEqual(['departing=pg/0 pg/0']);
+  });
+
+  it('warns when no remote app is known', async () => {
+    RelationCharm.seen = [];
+    const run = await dispatch(RelationCharm, 'hooks/db-relation-changed', {
+      backend: backendWithDb(),
+      fields: { relationName: 'db', relationId: 7 },
+    });
+    expect(run.logs).toContainEqual([
+      'WARNING',
+      "'app' expected but not received, see https://bugs.launchpad.net/juju/+bug/1960934",
+    ]);
+  });
+
+  it('fails clearly when a relation hook lacks JUJU_RELATION', async () => {
+    const run = await dispatch(RelationCharm, 'hooks/db-relation-changed');
+    expect(String(run.error)).toContain(
+      'JUJU_RELATION is not set, but the db_relation_changed event needs it',
+    );
+  });
+});
+
+class ActionCharm extends CharmBase {
+  static seen: unknown[] = [];
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.backupAction, this.onBackup);
+    this.observe(this.on.getInfoAction, this.onInfo);
+  }
+  onBackup(event: ActionEvent): void {
+    const params = event.loadParams(
+      z.object({ target: z.string(), compressLevel: z.number().int().max(9) }),
+      { errors: 'fail' },
+    );
+    event.log('backing up');
+    event.setResults({ done: { target: params.target } });
+    ActionCharm.seen.push(event.id, event.params, params);
+  }
+  onInfo(event: ActionEvent): void {
+    ActionCharm.seen.push(String(event));
+    expect(() => event.defer()).toThrow('cannot defer action events');
+    event.fail('no info');
+  }
+}
+
+describe('action events', () => {
+  it('loads params, logs and sets results', async () => {
+    ActionCharm.seen = [];
+    const backend = new FakeBackend();
+    backend.actionParams = { target: '/tmp/x', 'compress-level': 3 };
+    const run = await dispatch(ActionCharm, 'actions/backup', {
+      backend,
+      fields: { actionName: 'backup', actionUuid: '12' },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(ActionCharm.seen).toEqual([
+      '12',
+      { target: '/tmp/x', 'compress-level': 3 },
+      { target: '/tmp/x', compressLevel: 3 },
+    ]);
+    expect(backend.calls.slice(0, 3)).toEqual([
+      'action-get',
+      'action-log backing up',
+      'action-set {"done":{"target":"/tmp/x"}}',
+    ]);
+  });
+
+  it('fails the action on invalid params and exits 0 without committing', async () => {
+    ActionCharm.seen = [];
+    const backend = new FakeBackend();
+    backend.actionParams = { target: 5, 'compress-level': 30 };
+    const run = await dispatch(ActionCharm, 'actions/backup', {
+      backend,
+      fields: { actionName: 'backup', actionUuid: '13' },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.committed).toBe(false);
+    expect(run.abort).toBeDefined();
+    expect(backend.actionFailed).toBe(
+      'Error in action parameters: target: Invalid input: expected string, received number; ' +
+        'compressLevel: Too big: expected number to be <=9',
+    );
+    expect(run.store.committed).toEqual({ snapshots: {}, notices: [] });
+  });
+
+  it('cannot be deferred and can fail', async () => {
+    ActionCharm.seen = [];
+    const backend = new FakeBackend();
+    await dispatch(ActionCharm, 'actions/get-info', {
+      backend,
+      fields: { actionName: 'get-info', actionUuid: '14' },
+    });
+    expect(ActionCharm.seen).toEqual([
+      "<ActionEvent self.id='14' via ActionCharm/on/get_info_action[1]>",
+    ]);
+    expect(backend.actionFailed).toBe('no info');
+  });
+});
+
+class ConfigCharm extends CharmBase {
+  static loaded: unknown;
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.configChanged, this.onConfig);
+  }
+  onConfig(_event: ConfigChangedEvent): void {
+    ConfigCharm.loaded = this.loadConfig(
+      z.object({
+        port: z.number().int().min(1024),
+        serverName: z.string().optional(),
+        dbPassword: z.instanceof(Secret).optional(),
+      }),
+      { errors: 'blocked' },
+    );
+  }
+}
+
+describe('loadConfig', () => {
+  it('converts names to camelCase and secret options to Secret objects', async () => {
+    const backend = new FakeBackend();
+    backend.config = { port: 8080, 'server-name': 'x', 'db-password': 'secret:abc' };
+    const run = await dispatch(ConfigCharm, 'hooks/config-changed', { backend });
+    expect(run.exitCode).toBe(0);
+    expect(ConfigCharm.loaded).toMatchObject({ port: 8080, serverName: 'x' });
+    const secret = (ConfigCharm.loaded as { dbPassword: Secret }).dbPassword;
+    expect(secret).toBeInstanceOf(Secret);
+    expect(secret.id).toBe('secret:abc');
+    expect(backend.calls.filter((c) => c.startsWith('secret-get'))).toEqual([]);
+  });
+
+  it('blocks the unit on invalid config and exits 0 without committing', async () => {
+    const backend = new FakeBackend();
+    backend.config = { port: 80 };
+    const run = await dispatch(ConfigCharm, 'hooks/config-changed', { backend });
+    expect(run.exitCode).toBe(0);
+    expect(run.committed).toBe(false);
+    expect(backend.unitStatus).toEqual({
+      status: 'blocked',
+      message: 'Invalid config: port: Too small: expected number to be >=1024',
+    });
+  });
+
+  it('raises LoadError by default', async () => {
+    class Raising extends CharmBase {
+      constructor(framework: Framework) {
+        super(framework);
+        this.observe(this.on.configChanged, this.onConfig);
+      }
+      onConfig(): void {
+        this.loadConfig(z.object({ port: z.string() }));
+      }
+    }
+    const backend = new FakeBackend();
+    backend.config = { port: 80 };
+    const run = await dispatch(Raising, 'hooks/config-changed', { backend });
+    expect(run.exitCode).toBe(1);
+    expect(run.error).toMatchObject({
+      code: 'OPSJS_FRAMEWORK_LOAD',
+      source: 'config',
+      issues: ['port: Invalid input: expected string, received number'],
+    });
+  });
+});
+
+class StorageSecretCharm extends CharmBase {
+  static seen: string[] = [];
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.dataStorageAttached, this.onStorage);
+    this.observe(this.on.secretChanged, this.onSecret);
+    this.observe(this.on.secretExpired, this.onExpired);
+    this.observe(this.on.secretRotate, this.onRotate);
+  }
+  onStorage(event: StorageAttachedEvent): void {
+    StorageSecretCharm.seen.push(`${event} at ${event.storage.location}`);
+  }
+  onSecret(event: SecretChangedEvent): void {
+    StorageSecretCharm.seen.push(`${event.secret.id} ${event.secret.label}`);
+  }
+  onExpired(event: SecretExpiredEvent): void {
+    StorageSecretCharm.seen.push(`expired rev ${event.revision}`);
+    event.removeRevision();
+    expect(() => event.defer()).toThrow(DeferError);
+  }
+  onRotate(event: SecretRotateEvent): void {
+    expect(() => event.defer()).toThrow('cannot defer secret rotation events');
+  }
+}
+
+describe('storage and secret events', () => {
+  it('fixes the storage location when the event is built', async () => {
+    StorageSecretCharm.seen = [];
+    const backend = new FakeBackend();
+    backend.storages = { data: [{ index: 1, location: '/srv/data/1' }] };
+    const run = await dispatch(StorageSecretCharm, 'hooks/data-storage-attached', {
+      backend,
+      fields: { storageName: 'data', storageIndex: 1 },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(StorageSecretCharm.seen).toEqual([
+      '<StorageAttachedEvent on data/1 via StorageSecretCharm/on/data_storage_attached[1]> at /srv/data/1',
+    ]);
+    expect(backend.calls.slice(0, 2)).toEqual(['storage-list data', 'storage-get data/1']);
+  });
+
+  it('builds secrets lazily and handles revision events', async () => {
+    StorageSecretCharm.seen = [];
+    const backend = new FakeBackend();
+    await dispatch(StorageSecretCharm, 'hooks/secret-changed', {
+      backend,
+      fields: { secretId: 'secret:abc', secretLabel: 'db-pass' },
+    });
+    const expired = await dispatch(StorageSecretCharm, 'hooks/secret-expired', {
+      backend,
+      fields: { secretId: 'secret:abc', secretRevision: 3 },
+    });
+    const rotate = await dispatch(StorageSecretCharm, 'hooks/secret-rotate', {
+      backend,
+      fields: { secretId: 'secret:abc' },
+    });
+    expect(expired.exitCode).toBe(0);
+    expect(rotate.exitCode).toBe(0);
+    expect(StorageSecretCharm.seen).toEqual(['secret:abc db-pass', 'expired rev 3']);
+    expect(backend.removedRevisions).toEqual(['secret:abc#3']);
+    expect(backend.calls.filter((c) => c.startsWith('secret-get'))).toEqual([]);
+  });
+});
+
+class ReconcileCharm extends CharmBase {
+  static seen: string[] = [];
+  static kinds: string[] = [];
+  constructor(framework: Framework) {
+    super(framework);
+    ReconcileCharm.kinds = this.observeReconcile(this.reconcile);
+  }
+  reconcile(event: HookEvent): void {
+    ReconcileCharm.seen.push(event.handle.kind);
+  }
+}
+
+describe('observeReconcile', () => {
+  it('observes every state-changing Juju event and nothing else', async () => {
+    ReconcileCharm.seen = [];
+    await dispatch(ReconcileCharm, 'hooks/config-changed');
+    await dispatch(ReconcileCharm, 'hooks/stop');
+    await dispatch(ReconcileCharm, 'actions/get-info', {
+      fields: { actionName: 'get-info', actionUuid: '1' },
+    });
+    expect(ReconcileCharm.seen).toEqual(['config_changed']);
+    expect(ReconcileCharm.kinds).toEqual([
+      'install',
+      'start',
+      'update_status',
+      'config_changed',
+      'upgrade_charm',
+      'leader_elected',
+      'leader_settings_changed',
+      'secret_changed',
+      'db_relation_created',
+      'db_relation_joined',
+      'db_relation_changed',
+      'db_relation_departed',
+      'db_relation_broken',
+      'demo_peers_relation_created',
+      'demo_peers_relation_joined',
+      'demo_peers_relation_changed',
+      'demo_peers_relation_departed',
+      'demo_peers_relation_broken',
+      'data_storage_attached',
+      'data_storage_detaching',
+      'web_pebble_ready',
+      'web_pebble_custom_notice',
+      'web_pebble_check_failed',
+      'web_pebble_check_recovered',
+    ]);
+    expect(ConfigChangedEvent.prototype).toBeInstanceOf(Object);
+  });
+});
