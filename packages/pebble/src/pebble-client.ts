@@ -35,7 +35,7 @@ import {
   type Warning,
   WarningSchema,
 } from './schemas.js';
-import { parseResult, Transport } from './transport.js';
+import { discard, parseResult, Transport } from './transport.js';
 
 /** Options of {@link PebbleClient}. */
 export interface PebbleClientOptions {
@@ -147,7 +147,10 @@ export class PebbleClient {
     );
   }
 
-  /** Closes the client's connections; later calls fail with `ConnectionError`. */
+  /**
+   * Closes the client's connections, ending requests still in flight (a follow or a
+   * long-poll); later calls fail with `ConnectionError`.
+   */
   async close(): Promise<void> {
     await this.#transport.close();
   }
@@ -500,7 +503,7 @@ export class PebbleClient {
     if (boundary === undefined) {
       // An error (or a wrong reply) comes back as a JSON envelope.
       await this.#transport.envelope(reply, endpoint);
-      reply.body.destroy();
+      discard(reply.body);
       throw new ProtocolError(
         `${endpoint}: expected a multipart reply for ${path}, got '${reply.contentType}'`,
         endpoint,
@@ -535,6 +538,11 @@ export class PebbleClient {
               }
             } else if (event.type === 'data') {
               if (current === 'files') {
+                if (out.destroyed) {
+                  // The caller stopped reading: stop the download.
+                  discard(reply.body);
+                  return;
+                }
                 if (!out.write(event.chunk)) await onceDrain(out);
               } else if (current === 'response') {
                 response.push(Buffer.from(event.chunk));
@@ -554,7 +562,7 @@ export class PebbleClient {
         if (!fileSeen) throw new ProtocolError(`${endpoint}: no file part for ${path}`, endpoint);
         out.end();
       } catch (error) {
-        reply.body.destroy();
+        discard(reply.body);
         failure =
           error instanceof SyntaxError
             ? new ProtocolError(
@@ -817,7 +825,7 @@ export class PebbleClient {
         if (controller.signal.aborted) return;
         throw this.#transport.mapError(error, endpoint, this.timeoutMs);
       } finally {
-        reply.body.destroy();
+        discard(reply.body);
       }
       if (pending.trim() !== '') yield parseLogLine(pending, endpoint);
     } finally {
@@ -919,6 +927,7 @@ function timeoutError(changeId: string, timeoutMs: number | null): TimeoutError 
 }
 
 async function onceDrain(stream: PassThrough): Promise<void> {
+  if (stream.destroyed) return;
   await new Promise<void>((resolve) => {
     const done = (): void => {
       stream.off('drain', done);

@@ -150,7 +150,7 @@ export class Transport {
         const buf = chunk as Buffer;
         size += buf.length;
         if (size > this.maxJsonBytes) {
-          reply.body.destroy();
+          discard(reply.body);
           throw new ProtocolError(
             `${endpoint}: reply is larger than the limit of ${this.maxJsonBytes} bytes`,
             endpoint,
@@ -182,7 +182,7 @@ export class Transport {
     okStatuses: readonly number[] = [],
   ): Promise<EnvelopeReply> {
     if (!reply.contentType.startsWith('application/json')) {
-      reply.body.destroy();
+      discard(reply.body);
       throw new ProtocolError(
         `${endpoint}: expected Content-Type 'application/json', got '${reply.contentType}' (HTTP ${reply.status})`,
         endpoint,
@@ -236,10 +236,21 @@ export class Transport {
     return parseResult(schema, env.result, `${method} ${path}`);
   }
 
-  /** Closes every connection. */
+  /** Closes every connection, ending requests in flight. */
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent.destroyed) return;
+    await this.agent.destroy();
   }
+}
+
+/**
+ * Stops reading a reply body. Destroying an unfinished undici body emits an `error`
+ * (RequestAbortedError), which is expected here and must not go unhandled.
+ * @internal
+ */
+export function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** Validates a `result` against a schema, as a {@link ProtocolError} naming the endpoint. @internal */

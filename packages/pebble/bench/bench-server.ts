@@ -1,0 +1,40 @@
+// The server side of the throughput benchmark, in its own process so that the client's peak
+// RSS is measured alone: a fake Pebble server and a raw unix-socket sender of the same bytes.
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { FakePebbleServer } from '@opsjs/pebble/fake';
+
+const size = Number(process.argv[2]);
+const chunk = Buffer.alloc(1024 * 1024, 0x61);
+
+async function writeBytes(out: Writable, total: number): Promise<void> {
+  for (let sent = 0; sent < total; sent += chunk.length) {
+    const piece = total - sent >= chunk.length ? chunk : chunk.subarray(0, total - sent);
+    if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+}
+
+const server = await FakePebbleServer.start();
+server.handleExec('produce', async ({ stdout }) => {
+  await writeBytes(stdout, size);
+  return 0;
+});
+const rawPath = join(mkdtempSync(join(tmpdir(), 'bench-raw-')), 'raw.socket');
+const raw = createServer((socket) => {
+  socket.on('error', () => undefined);
+  writeBytes(socket, size).then(
+    () => socket.end(),
+    () => socket.destroy(),
+  );
+});
+raw.listen(rawPath, () => process.send?.({ pebble: server.socketPath, raw: rawPath }));
+process.on('message', () => {
+  raw.close();
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
