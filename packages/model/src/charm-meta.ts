@@ -223,6 +223,23 @@ export class CharmMeta {
     this.requires = endpoints(md.requires, 'requires');
     this.provides = endpoints(md.provides, 'provides');
     this.peers = endpoints(md.peers, 'peer');
+    const seen = new Map<string, string>();
+    for (const [section, names] of [
+      ['requires', Object.keys(this.requires)],
+      ['provides', Object.keys(this.provides)],
+      ['peers', Object.keys(this.peers)],
+    ] as const) {
+      for (const name of names) {
+        const first = seen.get(name);
+        if (first !== undefined) {
+          throw new MetadataError(
+            `${files.metadata}: ${section}.${name}: duplicate relation name (also declared in ${first})`,
+            { file: files.metadata },
+          );
+        }
+        seen.set(name, section);
+      }
+    }
     this.relations = { ...this.requires, ...this.provides, ...this.peers };
     const storages: Record<string, StorageMeta> = {};
     for (const [name, s] of Object.entries(md.storage ?? {})) {

@@ -1,6 +1,17 @@
-export { HookToolBackend, type HookToolBackendOptions } from './backend/hook-tool-backend.js';
+export {
+  HookToolBackend,
+  type HookToolBackendOptions,
+  mapHookToolError,
+  modelErrorFromFailure,
+} from './backend/hook-tool-backend.js';
 export type { ModelBackend } from './backend/model-backend.js';
-export { DEFAULT_HOOK_TOOL_TIMEOUT_MS } from './backend/run-hook-tool.js';
+export {
+  createHookToolRunner,
+  DEFAULT_HOOK_TOOL_TIMEOUT_MS,
+  type HookToolCallOptions,
+  type HookToolRunner,
+  type HookToolRunnerOptions,
+} from './backend/run-hook-tool.js';
 export type {
   CloudSpecData,
   ConfigValue,

@@ -21,4 +21,6 @@ export interface ModelContext {
   getApp(name: string): Application;
   socketPath(container: string): string;
   readonly loadPebble: PebbleLoader;
+  /** Called with secret values as they become known (for log redaction). */
+  readonly onSecretContent: (values: readonly string[]) => void;
 }

@@ -52,6 +52,11 @@ export interface ModelOptions {
    * (the framework sets {@link Model.hookRunning} when it dispatches).
    */
   readonly hookRunning?: string;
+  /**
+   * Called with secret values whenever this model learns them (`getSecret`, `getContent`,
+   * `peekContent`, `addSecret`, `setContent`), so a logger can redact them.
+   */
+  readonly onSecretContent?: (values: readonly string[]) => void;
   /** @internal Replace how `@opsjs/pebble` is loaded (tests). */
   readonly pebbleLoader?: PebbleLoader;
 }
@@ -140,6 +145,7 @@ export class Model {
       getApp: (name) => this.getApp(name),
       socketPath,
       loadPebble: options.pebbleLoader ?? loadPebble,
+      onSecretContent: options.onSecretContent ?? (() => {}),
     };
     this.#ctx = ctx;
     this.unit = this.getUnit(unitName);
@@ -237,7 +243,12 @@ export class Model {
     }
     const id = query.id === undefined ? undefined : canonicalizeSecretId(query.id, this.uuid);
     const content = this.backend.secretGet({ id, label: query.label });
-    return new Secret(this.backend, this.uuid, { id, label: query.label, content });
+    return new Secret(
+      this.backend,
+      this.uuid,
+      { id, label: query.label, content },
+      this.#ctx.onSecretContent,
+    );
   }
 
   /**

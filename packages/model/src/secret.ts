@@ -140,6 +140,7 @@ export class Secret {
   #id: string | undefined;
   #label: string | undefined;
   #content: Record<string, string> | undefined;
+  readonly #onContent: (values: readonly string[]) => void;
 
   /** @internal Use `model.getSecret()` or `addSecret()`. */
   constructor(
@@ -150,6 +151,7 @@ export class Secret {
       label?: string | undefined;
       content?: Record<string, string>;
     },
+    onContent: (values: readonly string[]) => void = () => {},
   ) {
     if (!fields.id && !fields.label) {
       throw new InvalidArgumentError('Must provide an id or label, or both');
@@ -159,6 +161,8 @@ export class Secret {
     this.#id = fields.id === undefined ? undefined : canonicalizeSecretId(fields.id, modelUuid);
     this.#label = fields.label;
     this.#content = fields.content;
+    this.#onContent = onContent;
+    if (fields.content !== undefined) onContent(Object.values(fields.content));
   }
 
   /** The secret URI, or `undefined` when the secret was fetched by label only. */
@@ -199,6 +203,7 @@ export class Secret {
     const refresh = options.refresh ?? false;
     if (refresh || this.#content === undefined) {
       this.#content = this.#backend.secretGet({ id: this.#id, label: this.#label, refresh });
+      this.#onContent(Object.values(this.#content));
     }
     return { ...this.#content };
   }
@@ -209,7 +214,9 @@ export class Secret {
    * @throws {SecretNotFoundError} If the secret no longer exists.
    */
   peekContent(): Record<string, string> {
-    return this.#backend.secretGet({ id: this.#id, label: this.#label, peek: true });
+    const content = this.#backend.secretGet({ id: this.#id, label: this.#label, peek: true });
+    this.#onContent(Object.values(content));
+    return content;
   }
 
   /**
@@ -244,6 +251,7 @@ export class Secret {
    */
   setContent(content: Readonly<Record<string, string>>): void {
     const valid = validateSecretContent(content);
+    this.#onContent(Object.values(valid));
     const id = this.#ensureId();
     this.#backend.secretSet(id, { content: valid });
   }

@@ -32,7 +32,12 @@ function addSecret(
     rotate,
     owner,
   });
-  return new Secret(ctx.backend, ctx.modelUuid, { id, label: options.label, content: valid });
+  return new Secret(
+    ctx.backend,
+    ctx.modelUuid,
+    { id, label: options.label, content: valid },
+    ctx.onSecretContent,
+  );
 }
 
 function checkStatus(value: unknown, what: string): StatusBase {

@@ -115,3 +115,11 @@ describe('CharmMeta', () => {
     }
   });
 });
+
+describe('CharmMeta relation names', () => {
+  it('rejects an endpoint declared in two sections', () => {
+    expect(() =>
+      CharmMeta.fromYaml('name: x\nrequires: {db: {interface: a}}\nprovides: {db: {interface: b}}'),
+    ).toThrow('metadata.yaml: provides.db: duplicate relation name (also declared in requires)');
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  type HookToolFailure,
   InvalidArgumentError,
   ModelError,
   RelationNotFoundError,
@@ -33,6 +34,55 @@ import type {
   StatusValue,
   StorageDetails,
 } from './types.js';
+
+/**
+ * Map a failed hook-tool call to the error class ops raises for it (juju-contract §2.2):
+ * `relation-*`/`network-*` with "relation not found" → {@link RelationNotFoundError};
+ * `secret-*` with "not found" → {@link SecretNotFoundError}; anything else → the
+ * {@link ModelError} itself. The message stays the tool's stderr.
+ *
+ * @param err - the error of the failed call (with `hookTool`, `exitCode` and `stderr`).
+ * @param command - the logical command (default `err.hookTool`; ops wraps
+ *   `application-version-set` as `app-version-set`).
+ */
+export function mapHookToolError(err: ModelError, command?: string): ModelError {
+  const cmd = command ?? err.hookTool ?? '';
+  const stderr = (err.stderr ?? '').toLowerCase();
+  const options = {
+    cause: err,
+    ...(err.hookTool === undefined
+      ? {}
+      : {
+          failure: {
+            hookTool: err.hookTool,
+            argv: err.argv ?? [],
+            exitCode: err.exitCode ?? null,
+            stderr: err.stderr ?? '',
+          },
+        }),
+  };
+  if (
+    (cmd.startsWith('relation-') || cmd.startsWith('network-')) &&
+    stderr.includes('relation not found')
+  ) {
+    return new RelationNotFoundError(err.message, options);
+  }
+  if (cmd.startsWith('secret-') && stderr.includes('not found')) {
+    return new SecretNotFoundError(err.message, options);
+  }
+  return err;
+}
+
+/**
+ * Build the error a hook tool's failure maps to, as {@link HookToolBackend} does: the message
+ * is the stderr (or a note when empty), and the class follows {@link mapHookToolError}.
+ */
+export function modelErrorFromFailure(failure: HookToolFailure, command?: string): ModelError {
+  const base = new ModelError(failure.stderr || `hook tool ${failure.hookTool} failed`, {
+    failure,
+  });
+  return mapHookToolError(base, command);
+}
 
 /** Options of {@link HookToolBackend}. */
 export interface HookToolBackendOptions {
@@ -109,31 +159,9 @@ export class HookToolBackend implements ModelBackend {
     } catch (err) {
       if (!(err instanceof ModelError) || err.constructor !== ModelError) throw err;
       if (typeof err.exitCode !== 'number') throw err;
-      const stderr = (err.stderr ?? '').toLowerCase();
       this.#securityEvent(err);
-      const options = {
-        cause: err,
-        ...(err.hookTool === undefined
-          ? {}
-          : {
-              failure: {
-                hookTool: err.hookTool,
-                argv: err.argv ?? [],
-                exitCode: err.exitCode,
-                stderr: err.stderr ?? '',
-              },
-            }),
-      };
-      if (
-        (cmd.startsWith('relation-') || cmd.startsWith('network-')) &&
-        stderr.includes('relation not found')
-      ) {
-        throw new RelationNotFoundError(err.message, options);
-      }
-      if (cmd.startsWith('secret-') && stderr.includes('not found')) {
-        throw new SecretNotFoundError(err.message, options);
-      }
-      throw err;
+      const mapped = mapHookToolError(err, cmd);
+      throw mapped;
     }
   }
 

@@ -36,7 +36,7 @@ export interface HookToolRunnerOptions {
 export const DEFAULT_HOOK_TOOL_TIMEOUT_MS = 60_000;
 
 /**
- * @internal A runner that spawns each tool by name (looked up on `PATH`) with no shell, UTF-8
+ * A runner that spawns each tool by name (looked up on `PATH`) with no shell, UTF-8
  * output captured.
  *
  * The runner throws {@link ModelError} (message = stderr, with `exitCode`) on a non-zero exit,

@@ -495,3 +495,30 @@ describe('controller state', () => {
     expect(tools.calls()[2]?.stdin).toBe('k: "{a: 1}"');
   });
 });
+
+describe('error mapping helpers', () => {
+  it('modelErrorFromFailure maps as the backend does', async () => {
+    const { modelErrorFromFailure } = await import('../../src/backend/hook-tool-backend.js');
+    const failure = (hookTool: string, stderr: string) => ({
+      hookTool,
+      argv: [hookTool],
+      exitCode: 1,
+      stderr,
+    });
+    expect(
+      modelErrorFromFailure(failure('relation-get', 'ERROR relation not found\n')),
+    ).toBeInstanceOf(RelationNotFoundError);
+    expect(
+      modelErrorFromFailure(failure('network-get', 'ERROR relation not found')),
+    ).toBeInstanceOf(RelationNotFoundError);
+    expect(
+      modelErrorFromFailure(failure('secret-get', 'ERROR secret "x" not found')),
+    ).toBeInstanceOf(SecretNotFoundError);
+    const other = modelErrorFromFailure(failure('config-get', 'ERROR relation not found'));
+    expect(other.constructor).toBe(ModelError);
+    expect(other).toMatchObject({ message: 'ERROR relation not found', exitCode: 1 });
+    expect(modelErrorFromFailure(failure('juju-log', '')).message).toBe(
+      'hook tool juju-log failed',
+    );
+  });
+});
