@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { Scalar, stringify } from 'yaml';
 import type { CharmRunBase } from './project.js';
 
 /** Options of {@link renderManifest}. */
@@ -45,8 +45,15 @@ export function renderManifest(options: ManifestOptions): string {
       channel: b.channel,
       name: b.name,
     })),
-    'charmcraft-started-at': startedAt.replace(/\.(\d{3})Z$/, '.$1000Z'),
+    'charmcraft-started-at': quoted(startedAt.replace(/\.(\d{3})Z$/, '.$1000Z')),
     'charmcraft-version': `opsjs-${options.packerVersion}`,
   };
-  return stringify(manifest, { indentSeq: false });
+  return stringify(manifest, { indentSeq: false, singleQuote: true });
+}
+
+/** A string that YAML 1.1 readers (PyYAML) would take for a timestamp: always quote it. */
+function quoted(value: string): Scalar<string> {
+  const scalar = new Scalar(value);
+  scalar.type = Scalar.QUOTE_SINGLE;
+  return scalar;
 }

@@ -33,8 +33,9 @@ export interface TypegenResult {
  * Writes (or with `check`, verifies) a TypeScript module describing the charm's metadata:
  * a `charmMetadata` object `as const` in the shape of charmcraft.yaml (config options,
  * actions with params, relation endpoints, containers, storage, resources) for
- * `@opsjs/core`'s typed metadata, plus derived types (`CharmConfig`, `ActionParams`,
- * `RelationName`, `ContainerName`, `StorageName`, ...) so that misspelt names fail to compile.
+ * `@opsjs/core`'s typed metadata (`CharmBase<Metadata>`), plus derived types (`CharmConfig`,
+ * `CharmActionParams`, `CharmRelationName`, `CharmContainerName`, `CharmStorageName`, ...) so
+ * that misspelt names fail to compile.
  * The file is written atomically and only when its content changes.
  *
  * @throws {ProjectNotFoundError} when the project or its metadata is missing.
@@ -100,36 +101,36 @@ export function generateTypes(meta: CharmMeta, source = 'charmcraft.yaml'): stri
     '/** The charm metadata as literal types, in the shape of charmcraft.yaml. */',
     `export const charmMetadata = ${tsLiteral(object, 0, 'export const charmMetadata = '.length)} as const;`,
     '',
-    '/** The type of {@link charmMetadata}. */',
-    'export type CharmMetadata = typeof charmMetadata;',
+    '/** The type of {@link charmMetadata}: pass it to `CharmBase<Metadata>` of `@opsjs/core`. */',
+    'export type Metadata = typeof charmMetadata;',
     '',
     '/** Config options and their value types; an option without a default may be unset. */',
     configFields.length === 0
       ? 'export type CharmConfig = Record<never, never>;'
       : `export interface CharmConfig {\n${configFields.join('\n')}\n}`,
     '',
-    tsUnionType('ConfigOptionName', names(meta.config), 'Config option names.'),
+    tsUnionType('CharmConfigOptionName', names(meta.config), 'Config option names.'),
     '',
     '/** Each action with its parameters (required or defaulted ones are always present). */',
     actionFields.length === 0
-      ? 'export type ActionParams = Record<never, never>;'
-      : `export interface ActionParams {\n${actionFields.join('\n')}\n}`,
+      ? 'export type CharmActionParams = Record<never, never>;'
+      : `export interface CharmActionParams {\n${actionFields.join('\n')}\n}`,
     '',
-    tsUnionType('ActionName', names(meta.actions), 'Action names.'),
+    tsUnionType('CharmActionName', names(meta.actions), 'Action names.'),
     '',
     tsUnionType(
-      'RelationName',
+      'CharmRelationName',
       names(meta.relations),
       'Relation endpoint names (requires, provides and peers).',
     ),
     '',
-    tsUnionType('PeerRelationName', names(meta.peers), 'Peer relation endpoint names.'),
+    tsUnionType('CharmPeerRelationName', names(meta.peers), 'Peer relation endpoint names.'),
     '',
-    tsUnionType('ContainerName', names(meta.containers), 'Workload container names.'),
+    tsUnionType('CharmContainerName', names(meta.containers), 'Workload container names.'),
     '',
-    tsUnionType('StorageName', names(meta.storages), 'Storage names.'),
+    tsUnionType('CharmStorageName', names(meta.storages), 'Storage names.'),
     '',
-    tsUnionType('ResourceName', names(meta.resources), 'Resource names.'),
+    tsUnionType('CharmResourceName', names(meta.resources), 'Resource names.'),
     '',
   ];
   return parts.join('\n');

@@ -10,7 +10,7 @@ import { CharmMetadataError } from './errors.js';
  * @throws {CharmMetadataError} when the text is not valid YAML or repeats a key.
  */
 export function parseYamlFile(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const line = first.linePos?.[0].line;
