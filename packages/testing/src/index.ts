@@ -1,9 +1,27 @@
 export {
+  type ExecMatcher,
+  type FakeExecContext,
+  type FakeExecHandler,
+  FakePebbleServer,
+  type FakePebbleServerOptions,
+  type ServiceStartupBehaviour,
+} from '@opsjs/pebble/fake';
+export type { CharmSpecOptions, MetaInput } from './charm-spec.js';
+export type { CharmType } from './charm-type.js';
+export {
   type ConsistencyInput,
   type ConsistencyResult,
   checkConsistency,
   findInconsistencies,
 } from './consistency-checker.js';
+export type { ExecRecord } from './container-sim.js';
+export {
+  Context,
+  type ContextOptions,
+  type EmittedEvent,
+  type JujuLogLine,
+  type RunOutput,
+} from './context.js';
 export {
   ActionFailed,
   AlreadyEmittedError,

@@ -357,11 +357,26 @@ export class World {
     );
   }
 
+  private checkPort(tool: string, spec: string): void {
+    const match = /^(?:(\d+)(?:-(\d+))?\/)?(tcp|udp|icmp)$/.exec(spec);
+    const ok =
+      match !== null &&
+      (match[3] === 'icmp'
+        ? match[1] === undefined
+        : match[1] !== undefined &&
+          [match[1], match[2] ?? match[1]].every((p) => Number(p) >= 1 && Number(p) <= 65535));
+    if (!ok) {
+      throw new HookToolFailure(tool, `ERROR invalid port range or protocol "${spec}"`, 2);
+    }
+  }
+
   openPort(spec: string): void {
+    this.checkPort('open-port', spec);
     if (!this.data.ports.includes(spec)) this.data.ports.push(spec);
   }
 
   closePort(spec: string): void {
+    this.checkPort('close-port', spec);
     this.data.ports = this.data.ports.filter((p) => p !== spec);
   }
 

@@ -1,4 +1,5 @@
-import { TestingError } from '@opsjs/testing';
+import { FakePebbleServer as PebbleFake } from '@opsjs/pebble/fake';
+import { Context, FakePebbleServer, State, TestingError } from '@opsjs/testing';
 import { describe, expect, it } from 'vitest';
 import { TestingError as SourceCopy } from '../src/errors.js';
 
@@ -6,7 +7,23 @@ describe('@opsjs/testing public entry point', () => {
   it('resolves through exports to the built package', async () => {
     const resolved = import.meta.resolve('@opsjs/testing');
     expect(resolved).toMatch(/\/dist\/index\.js$/);
-    expect(await import('@opsjs/testing')).toHaveProperty('TestingError');
+    const mod = await import('@opsjs/testing');
+    for (const name of [
+      'TestingError',
+      'Context',
+      'State',
+      'Relation',
+      'Container',
+      'FakePebbleServer',
+    ]) {
+      expect(mod).toHaveProperty(name);
+    }
+    expect(new State().leader).toBe(false);
+    expect(typeof Context).toBe('function');
+  });
+
+  it('re-exports the fake Pebble server of @opsjs/pebble', () => {
+    expect(FakePebbleServer).toBe(PebbleFake);
   });
 
   it('shares error identity with another copy of the package', () => {

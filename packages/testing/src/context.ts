@@ -1,0 +1,402 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger, MemoryStateStore, runDispatch } from '@opsjs/core';
+import {
+  type CharmMeta,
+  HookToolBackend,
+  JujuContext,
+  type ModelBackend,
+  StatusBase,
+} from '@opsjs/model';
+import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
+import { asCharmClass, type CharmType } from './charm-type.js';
+import { checkConsistency } from './consistency-checker.js';
+import { type ExecRecord, SimulatedContainer } from './container-sim.js';
+import { ActionFailed, NoObserverError, UncaughtCharmError } from './errors.js';
+import { EventFactories, type ScenarioEvent } from './event.js';
+import { buildEventEnv } from './event-env.js';
+import { MemoryBackend } from './memory-backend.js';
+import type { Container } from './state/container.js';
+import type { State } from './state/state.js';
+import { stateToStore, storeToState } from './state-store.js';
+import { stateToWorld, worldToState } from './state-world.js';
+import { World } from './world.js';
+import { worldRunner } from './world-runner.js';
+
+/** One `juju-log` record (Scenario's `JujuLogLine`). */
+export interface JujuLogLine {
+  /** Level name, e.g. `DEBUG`. */
+  readonly level: string;
+  /** The message. */
+  readonly message: string;
+}
+
+/** An event the framework emitted during a run. */
+export interface EmittedEvent {
+  /** The event kind, e.g. `config_changed`. */
+  readonly name: string;
+  /** `juju` for the dispatched event, `deferred` for a re-emitted one, `custom` otherwise. */
+  readonly origin: 'juju' | 'deferred' | 'custom';
+}
+
+/** Options of a {@link Context}. */
+export interface ContextOptions extends CharmSpecOptions {
+  /** The simulated Juju version (default `3.6.14`, as Scenario). */
+  jujuVersion?: string;
+  /** Application name (default: the metadata's charm name). */
+  appName?: string;
+  /** Number of the unit under test (default 0). */
+  unitId?: number;
+  /** `JUJU_MACHINE_ID`. */
+  machineId?: string;
+  /** `JUJU_AVAILABILITY_ZONE`. */
+  availabilityZone?: string;
+  /** `JUJU_PRINCIPAL_UNIT`. */
+  principalUnit?: string;
+  /** Whether the app is trusted (`juju trust`): `credential-get` works only then. */
+  appTrusted?: boolean;
+  /**
+   * The backend the charm's model runs on: `hook-tools` (default) runs `@opsjs/model`'s
+   * production `HookToolBackend` with the hook tools simulated in-process (same argv, parsing
+   * and error mapping as in production); `memory` uses {@link MemoryBackend} directly.
+   */
+  backend?: 'hook-tools' | 'memory';
+}
+
+/** What one `Context.run` produced besides the output state. */
+export interface RunOutput {
+  /** The output state. */
+  readonly state: State;
+  /** `juju-log` records of this run. */
+  readonly jujuLog: readonly JujuLogLine[];
+  /** Events emitted in this run. */
+  readonly emittedEvents: readonly EmittedEvent[];
+  /** Unit statuses before each `status-set` of this run. */
+  readonly unitStatusHistory: readonly StatusBase[];
+  /** App statuses before each `status-set --application` of this run. */
+  readonly appStatusHistory: readonly StatusBase[];
+  /** Workload versions before each `application-version-set` of this run. */
+  readonly workloadVersionHistory: readonly string[];
+  /** Action logs (action events only). */
+  readonly actionLogs: readonly string[];
+  /** Action results (action events only; `undefined` when none were set). */
+  readonly actionResults: Readonly<Record<string, unknown>> | undefined;
+  /** Failure message when the action called `fail()`. */
+  readonly actionFailure: string | undefined;
+  /** Secret revisions removed with `removeRevision`, by secret id. */
+  readonly removedSecretRevisions: readonly number[];
+  /** Storage requested with `storages.request` (name → count). */
+  readonly requestedStorages: Readonly<Record<string, number>>;
+  /** Execs the charm ran, per container. */
+  readonly execHistory: Readonly<Record<string, readonly ExecRecord[]>>;
+  /** Every hook-tool call, as argv. */
+  readonly hookToolCalls: readonly (readonly string[])[];
+}
+
+const EMITTING = /^Emitting Juju event ([a-z0-9_]+)\.$/;
+const REEMITTING = /^Re-emitting deferred event <\w+ via (?:.*\/)?([a-z0-9_]+)\[\d+\]>/;
+const CUSTOM = /^Emitting custom event <\w+ via (?:.*\/)?([a-z0-9_]+)\[\d+\]>/;
+
+function charmHandlePath(charmClass: CharmType): string {
+  const kind: unknown = Reflect.get(charmClass, 'handleKind');
+  return typeof kind === 'string' ? kind : charmClass.name;
+}
+
+/**
+ * The simulated Juju environment of one charm for state-transition tests (Scenario's
+ * `Context`): run one event against an immutable input {@link State} and get the output state.
+ * The charm runs through `@opsjs/core`'s `runDispatch` (the code `main()` runs), with its
+ * containers served by real fake-Pebble servers on unix sockets.
+ *
+ * Side effects that are not part of the state accumulate on the context over runs, as in
+ * Scenario (`jujuLog`, `unitStatusHistory`, ...); {@link Context.runWithOutput} returns those
+ * of one run.
+ *
+ * @example
+ * ```ts
+ * const ctx = new Context(MyCharm, { meta: CHARMCRAFT_YAML });
+ * const out = await ctx.run(ctx.on.configChanged(), new State({ config: { port: 80 } }));
+ * expect(out.unitStatus).toEqual(new ActiveStatus('port 80'));
+ * ctx.close();
+ * ```
+ */
+export class Context {
+  /** The event factories: `ctx.on.install()`, `ctx.on.relationChanged(rel)`, ... */
+  readonly on = new EventFactories();
+  /** The charm's metadata. */
+  readonly meta: CharmMeta;
+  /** The charm class under test. */
+  readonly charmClass: CharmType;
+  /** Simulated Juju version. */
+  readonly jujuVersion: string;
+  /** Application name. */
+  readonly appName: string;
+  /** Unit number. */
+  readonly unitId: number;
+  /** All `juju-log` records, over every run. */
+  readonly jujuLog: JujuLogLine[] = [];
+  /** Every event emitted, over every run. */
+  readonly emittedEvents: EmittedEvent[] = [];
+  /** Unit statuses before each change, over every run. */
+  readonly unitStatusHistory: StatusBase[] = [];
+  /** App statuses before each change, over every run. */
+  readonly appStatusHistory: StatusBase[] = [];
+  /** Workload versions before each change, over every run. */
+  readonly workloadVersionHistory: string[] = [];
+  /** Logs of the last action run. */
+  readonly actionLogs: string[] = [];
+  /** Results of the last action run. */
+  actionResults: Record<string, unknown> | undefined;
+  /** Removed secret revisions, over every run. */
+  readonly removedSecretRevisions: number[] = [];
+  /** Requested storage, over every run. */
+  readonly requestedStorages: Record<string, number> = {};
+  /** Execs per container, over every run. */
+  readonly execHistory: Record<string, ExecRecord[]> = {};
+  readonly #options: ContextOptions;
+  #tempDir: string | undefined;
+
+  /**
+   * @param charmClass - the charm under test
+   * @param options - metadata and simulated environment
+   * @throws {MetadataNotFoundError} when no metadata is given or found
+   * @throws {ContextSetupError} when the metadata is invalid
+   */
+  constructor(charmClass: CharmType, options: ContextOptions = {}) {
+    this.charmClass = charmClass;
+    this.#options = options;
+    this.meta = resolveMeta(options);
+    this.jujuVersion = options.jujuVersion ?? '3.6.14';
+    this.appName = options.appName ?? this.meta.name;
+    this.unitId = options.unitId ?? 0;
+  }
+
+  /** This context's temporary directory (container roots, storage, sockets). */
+  get tempDir(): string {
+    this.#tempDir ??= mkdtempSync(join(tmpdir(), 'opsjs-ctx-'));
+    return this.#tempDir;
+  }
+
+  /** The directory standing for `/` of container `name` (Scenario's `container.get_filesystem(ctx)`). */
+  containerRoot(name: string | Container): string {
+    return join(this.tempDir, 'containers', typeof name === 'string' ? name : name.name);
+  }
+
+  /** The directory standing for the mount point of storage `name/index`. */
+  storageRoot(name: string, index: number): string {
+    return join(this.tempDir, 'storage', name, String(index));
+  }
+
+  /**
+   * Runs `event` against `state` and returns the output state.
+   *
+   * @throws {InconsistentScenarioError} when the state and event are inconsistent
+   * @throws {UncaughtCharmError} when the charm throws (the charm's error is the `cause`)
+   * @throws {ActionFailed} when an action handler called `fail()` (with the output state)
+   * @throws {NoObserverError} when the charm does not define the event
+   */
+  async run(event: ScenarioEvent, state: State): Promise<State> {
+    return (await this.runWithOutput(event, state)).state;
+  }
+
+  /** Like {@link Context.run}, and also returns what happened in this run. */
+  async runWithOutput(event: ScenarioEvent, state: State): Promise<RunOutput> {
+    if (process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined) {
+      checkConsistency({
+        state,
+        event,
+        meta: this.meta,
+        jujuVersion: this.jujuVersion,
+        unitId: this.unitId,
+      });
+    }
+    const unitName = `${this.appName}/${this.unitId}`;
+    const charmDir = this.#options.charmRoot ?? this.tempDir;
+    const data = stateToWorld(
+      state,
+      this.meta,
+      { unitName, jujuVersion: this.jujuVersion },
+      event,
+      (name, index) => {
+        const dir = this.storageRoot(name, index);
+        mkdirSync(dir, { recursive: true });
+        return dir;
+      },
+    );
+    if (this.#options.appTrusted !== true) delete data.cloudSpec;
+    const world = new World(data);
+    const env = buildEventEnv(
+      event,
+      state,
+      {
+        appName: this.appName,
+        unitId: this.unitId,
+        jujuVersion: this.jujuVersion,
+        machineId: this.#options.machineId,
+        availabilityZone: this.#options.availabilityZone,
+        principalUnit: this.#options.principalUnit,
+      },
+      charmDir,
+    );
+    const context = JujuContext.fromEnv(env);
+    const backend: ModelBackend =
+      this.#options.backend === 'memory'
+        ? new MemoryBackend(world)
+        : new HookToolBackend({ context, runner: worldRunner(world), exit: () => {} });
+    const charmPath = charmHandlePath(this.charmClass);
+    const store = new MemoryStateStore(stateToStore(state, charmPath));
+
+    const jujuLog: JujuLogLine[] = [];
+    const emitted: EmittedEvent[] = [];
+    const logger = new Logger();
+    logger.addSink((level, message) => {
+      backend.jujuLog(level, message);
+      let m = EMITTING.exec(message);
+      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'juju' });
+      m = REEMITTING.exec(message);
+      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'deferred' });
+      m = CUSTOM.exec(message);
+      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'custom' });
+    });
+
+    const execHistory: Record<string, ExecRecord[]> = {};
+    const sims = new Map<string, SimulatedContainer>();
+    const socketDir = mkdtempSync(join(tmpdir(), 'opsjs-sock-'));
+    let result: Awaited<ReturnType<typeof runDispatch>>;
+    let output: State;
+    try {
+      for (const container of state.containers) {
+        const history: ExecRecord[] = [];
+        execHistory[container.name] = history;
+        sims.set(
+          container.name,
+          await SimulatedContainer.start(container, {
+            socketPath: join(socketDir, `${container.name}.socket`),
+            root: this.containerRoot(container.name),
+            execHistory: history,
+          }),
+        );
+      }
+      result = await runDispatch(asCharmClass(this.charmClass), {
+        context,
+        meta: this.meta,
+        backend,
+        store,
+        charmDir,
+        logger,
+        modelOptions: { containerSocketPath: (name: string) => join(socketDir, `${name}.socket`) },
+      });
+      const containers: Container[] = [];
+      for (const container of state.containers) {
+        const sim = sims.get(container.name);
+        containers.push(sim === undefined ? container : await sim.toState());
+      }
+      const stored = result.committed ? storeToState(store.committed, charmPath) : undefined;
+      output = worldToState(world.data, state).with({
+        containers,
+        ...(stored === undefined ? {} : stored),
+      });
+    } finally {
+      for (const sim of sims.values()) await sim.close();
+      rmSync(socketDir, { recursive: true, force: true });
+    }
+    jujuLog.push(...world.data.jujuLog);
+    const action = world.data.action;
+    const removed = world.data.secrets.flatMap((s) => s.removedRevisions);
+    const run: RunOutput = {
+      state: output,
+      jujuLog,
+      emittedEvents: emitted,
+      unitStatusHistory: world.data.unitStatusHistory.map((s) =>
+        StatusBase.fromName(s.status, s.message),
+      ),
+      appStatusHistory: world.data.appStatusHistory.map((s) =>
+        StatusBase.fromName(s.status, s.message),
+      ),
+      workloadVersionHistory: [...world.data.workloadVersionHistory],
+      actionLogs: action?.logs ?? [],
+      actionResults:
+        action === undefined
+          ? undefined
+          : backend instanceof MemoryBackend
+            ? backend.actionResults
+            : unflatten(action.results),
+      actionFailure: action?.failed === true ? (action.failureMessage ?? '') : undefined,
+      removedSecretRevisions: removed,
+      requestedStorages: { ...world.data.storageRequests },
+      execHistory,
+      hookToolCalls: world.data.calls,
+    };
+    this.#record(run, event);
+
+    if (result.error !== undefined) {
+      if (process.env.OPSJS_BARE_CHARM_ERRORS !== undefined) throw result.error;
+      const err = result.error;
+      const name = err instanceof Error ? err.name : typeof err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new UncaughtCharmError(`Uncaught ${name} in charm: ${message}`, { cause: err });
+    }
+    if (!result.emitted && result.abort === undefined) {
+      throw new NoObserverError(
+        `cannot run ${event.name} on ${this.charmClass.name}: the charm does not define this event`,
+      );
+    }
+    if (run.actionFailure !== undefined) {
+      throw new ActionFailed(
+        run.actionFailure,
+        { logs: run.actionLogs, results: run.actionResults ?? {} },
+        output,
+      );
+    }
+    return run;
+  }
+
+  #record(run: RunOutput, event: ScenarioEvent): void {
+    this.jujuLog.push(...run.jujuLog);
+    this.emittedEvents.push(...run.emittedEvents);
+    this.unitStatusHistory.push(...run.unitStatusHistory);
+    this.appStatusHistory.push(...run.appStatusHistory);
+    this.workloadVersionHistory.push(...run.workloadVersionHistory);
+    if (event.kind === 'action') {
+      this.actionLogs.splice(0, this.actionLogs.length, ...run.actionLogs);
+      this.actionResults = run.actionResults === undefined ? undefined : { ...run.actionResults };
+    }
+    this.removedSecretRevisions.push(...run.removedSecretRevisions);
+    for (const [name, count] of Object.entries(run.requestedStorages)) {
+      this.requestedStorages[name] = (this.requestedStorages[name] ?? 0) + count;
+    }
+    for (const [name, records] of Object.entries(run.execHistory)) {
+      const list = this.execHistory[name] ?? [];
+      list.push(...records);
+      this.execHistory[name] = list;
+    }
+  }
+
+  /** Removes the temporary directory (container roots, storage). */
+  close(): void {
+    if (this.#tempDir !== undefined) rmSync(this.#tempDir, { recursive: true, force: true });
+    this.#tempDir = undefined;
+  }
+}
+
+/** `a.b=1` → `{a: {b: '1'}}` (action results read back from `action-set` argv). */
+function unflatten(flat: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      if (typeof next === 'object' && next !== null && !Array.isArray(next)) {
+        node = next as Record<string, unknown>;
+      } else {
+        const created: Record<string, unknown> = {};
+        node[part] = created;
+        node = created;
+      }
+    }
+    node[parts.at(-1) ?? key] = value;
+  }
+  return out;
+}

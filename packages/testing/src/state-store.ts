@@ -1,0 +1,67 @@
+import type { MemoryStateSnapshot, SnapshotData } from '@opsjs/core';
+import { DeferredEvent, StoredState } from './state/misc.js';
+import type { State } from './state/state.js';
+
+const STORED = /^(?:(.*)\/)?StoredStateData\[(.+)\]$/;
+
+function eventKey(handlePath: string): number {
+  const match = /\[(\d+)\]$/.exec(handlePath);
+  return match === null ? 0 : Number(match[1]);
+}
+
+/**
+ * The framework's persisted state (snapshots and notices) that the stored states and
+ * deferred events of `state` stand for. `charmPath` is the charm's handle path.
+ * @internal
+ */
+export function stateToStore(state: State, charmPath: string): MemoryStateSnapshot {
+  const snapshots: Record<string, SnapshotData> = {};
+  for (const s of state.storedStates) {
+    snapshots[`${s.ownerPath ?? charmPath}/StoredStateData[${s.name}]`] = structuredClone(
+      s.content,
+    ) as SnapshotData;
+  }
+  const notices = [];
+  let maxKey = 0;
+  for (const d of state.deferred) {
+    snapshots[d.handlePath] = structuredClone(d.snapshotData) as SnapshotData;
+    notices.push({ eventPath: d.handlePath, observerPath: d.owner, methodName: d.observer });
+    maxKey = Math.max(maxKey, eventKey(d.handlePath));
+  }
+  if (maxKey > 0) snapshots['StoredStateData[_stored]'] = { event_count: maxKey };
+  return { snapshots, notices };
+}
+
+/**
+ * The stored states and deferred events held in the framework's committed state.
+ * @internal
+ */
+export function storeToState(
+  committed: MemoryStateSnapshot,
+  charmPath: string,
+): { storedStates: StoredState[]; deferred: DeferredEvent[] } {
+  const storedStates: StoredState[] = [];
+  for (const [path, data] of Object.entries(committed.snapshots)) {
+    const match = STORED.exec(path);
+    if (match === null) continue;
+    const owner = match[1];
+    if (owner === undefined) continue; // the framework's own counter
+    storedStates.push(
+      new StoredState({
+        name: match[2] ?? '_stored',
+        ...(owner === charmPath ? {} : { ownerPath: owner }),
+        content: data,
+      }),
+    );
+  }
+  const deferred = committed.notices.map(
+    (n) =>
+      new DeferredEvent({
+        handlePath: n.eventPath,
+        owner: n.observerPath,
+        observer: n.methodName,
+        snapshotData: committed.snapshots[n.eventPath] ?? {},
+      }),
+  );
+  return { storedStates, deferred };
+}

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ActiveStatus, BlockedStatus, MaintenanceStatus, WaitingStatus } from '@opsjs/model';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Context } from '../src/context.js';
+import {
+  ActionFailed,
+  InconsistentScenarioError,
+  NoObserverError,
+  UncaughtCharmError,
+} from '../src/errors.js';
+import { CheckInfo, Container, Exec, Notice } from '../src/state/container.js';
+import { DeferredEvent, Port, Storage, StoredState } from '../src/state/misc.js';
+import { PeerRelation, Relation } from '../src/state/relation.js';
+import { Secret } from '../src/state/secret.js';
+import { State } from '../src/state/state.js';
+import { SampleCharm } from './fixtures/sample-charm.js';
+import { SAMPLE_META } from './fixtures/sample-meta.js';
+
+let ctx: Context;
+afterEach(() => ctx.close());
+
+function newContext(options: ConstructorParameters<typeof Context>[1] = {}): Context {
+  ctx = new Context(SampleCharm, { meta: SAMPLE_META, ...options });
+  return ctx;
+}
+
+describe('Context.run', () => {
+  it('runs install and returns the output state', async () => {
+    newContext();
+    const out = await ctx.run(ctx.on.install(), new State());
+    expect(out.unitStatus).toEqual(new ActiveStatus());
+    expect(out.workloadVersion).toBe('1.0');
+    expect(ctx.unitStatusHistory).toEqual([
+      expect.objectContaining({ name: 'unknown' }),
+      new MaintenanceStatus('installing'),
+    ]);
+    expect(out.getStoredState('_stored').content).toEqual({ configChanges: 0, seen: ['install'] });
+    expect(ctx.emittedEvents.map((e) => e.name)).toContain('install');
+    expect(ctx.jujuLog).toContainEqual({ level: 'DEBUG', message: 'Emitting Juju event install.' });
+  });
+
+  it('writes local relation data and opens ports on config-changed', async () => {
+    newContext();
+    const db = new Relation({
+      endpoint: 'db',
+      remoteAppName: 'pg',
+      remoteAppData: { host: 'pg.local' },
+    });
+    const state = new State({ config: { port: 9000, debug: true }, relations: [db], leader: true });
+    const out = await ctx.run(ctx.on.configChanged(), state);
+    expect(out.getRelation(db.id).localUnitData.port).toBe('9000');
+    expect(out.openedPorts).toEqual([Port.tcp(9000)]);
+    expect(out.unitStatus).toEqual(new BlockedStatus('debug mode'));
+    expect(out.getStoredState().content).toMatchObject({ configChanges: 1 });
+    expect(state.getRelation(db.id).localUnitData.port).toBeUndefined();
+  });
+
+  it('defers events into the output state and re-emits them first', async () => {
+    newContext();
+    const out = await ctx.run(ctx.on.configChanged(), new State({ config: { port: 0 } }));
+    expect(out.deferred).toHaveLength(1);
+    expect(out.deferred[0]).toMatchObject({ owner: 'SampleCharm', observer: 'onConfigChanged' });
+    expect(out.deferred[0]?.name).toBe('config_changed');
+    const again = await ctx.run(ctx.on.updateStatus(), out.with({ config: { port: 80 } }));
+    expect(again.deferred).toEqual([]);
+    expect(again.getStoredState().content).toMatchObject({ configChanges: 1 });
+    expect(ctx.emittedEvents.slice(-2).map((e) => [e.name, e.origin])).toEqual([
+      ['config_changed', 'deferred'],
+      ['update_status', 'juju'],
+    ]);
+  });
+
+  it('seeds deferred events from the state', async () => {
+    newContext();
+    const deferred = ctx.on
+      .configChanged()
+      .deferred('onConfigChanged', { owner: 'SampleCharm', eventId: 4 });
+    const out = await ctx.run(
+      ctx.on.start(),
+      new State({
+        deferred: [deferred],
+        storedStates: [new StoredState({ content: { configChanges: 5, seen: [] } })],
+      }),
+    );
+    expect(out.deferred).toEqual([]);
+    expect(out.getStoredState().content).toEqual({ configChanges: 6, seen: ['start'] });
+    expect(deferred).toBeInstanceOf(DeferredEvent);
+  });
+
+  it('reads remote relation data in relation-changed', async () => {
+    newContext();
+    const db = new Relation({ endpoint: 'db', remoteAppName: 'pg', remoteAppData: { host: 'h1' } });
+    const out = await ctx.run(
+      ctx.on.relationChanged(db, { remoteUnit: 0 }),
+      new State({ relations: [db], leader: true }),
+    );
+    expect(out.getRelation(db.id).localAppData).toEqual({ 'seen-host': 'h1' });
+  });
+
+  it('passes the departing unit of relation-departed', async () => {
+    newContext();
+    const db = new Relation({
+      endpoint: 'db',
+      remoteAppName: 'pg',
+      remoteUnitsData: { 0: {}, 1: {} },
+    });
+    const out = await ctx.run(
+      ctx.on.relationDeparted(db, { remoteUnit: 1, departingUnit: 1 }),
+      new State({ relations: [db] }),
+    );
+    expect(out.getStoredState().content).toMatchObject({ seen: ['departed:pg/1'] });
+  });
+
+  it('runs actions with results and logs, and raises ActionFailed on fail()', async () => {
+    newContext();
+    const output = await ctx.runWithOutput(ctx.on.action('backup', { target: '/b' }), new State());
+    expect(output.actionResults).toEqual({ target: '/b', size: { bytes: '42' } });
+    expect(ctx.actionLogs).toEqual(['backing up to /b']);
+    const failing = ctx.run(ctx.on.action('backup', { target: '/forbidden' }), new State());
+    await expect(failing).rejects.toThrow(ActionFailed);
+    await expect(
+      ctx.run(ctx.on.action('backup', { target: '/forbidden' }), new State()),
+    ).rejects.toMatchObject({
+      failureMessage: 'not allowed',
+      output: { logs: ['backing up to /forbidden'] },
+    });
+  });
+
+  it('serves containers with a real fake Pebble: layers, services, files and exec', async () => {
+    newContext();
+    const workload = new Container({
+      name: 'workload',
+      canConnect: true,
+      execs: [new Exec({ commandPrefix: ['hostname'], stdout: 'box\n' })],
+    });
+    const out = await ctx.run(ctx.on.pebbleReady(workload), new State({ containers: [workload] }));
+    expect(ctx.unitStatusHistory.at(-1)).toEqual(new ActiveStatus('host box'));
+    const container = out.getContainer('workload');
+    expect(Object.keys(container.layers)).toEqual(['sample']);
+    expect(container.plan.services?.web?.command).toBe('/bin/web');
+    expect(container.serviceStatuses).toEqual({ web: 'active' });
+    expect(readFileSync(join(ctx.containerRoot('workload'), 'etc/sample.conf'), 'utf8')).toBe(
+      'port=8080\n',
+    );
+    expect(ctx.execHistory.workload?.[0]?.command).toEqual(['hostname']);
+  });
+
+  it('delivers notices and check events', async () => {
+    newContext();
+    const notice = new Notice({ key: 'example.com/ping' });
+    const check = new CheckInfo({ name: 'up', status: 'down', failures: 3 });
+    const workload = new Container({
+      name: 'workload',
+      canConnect: true,
+      notices: [notice],
+      checkInfos: [check],
+      layers: { base: { checks: { up: { override: 'replace', tcp: { port: 1 } } } } },
+    });
+    const state = new State({ containers: [workload] });
+    const out = await ctx.run(ctx.on.pebbleCustomNotice(workload, notice), state);
+    expect(out.getStoredState().content).toMatchObject({ seen: ['notice:example.com/ping'] });
+    const out2 = await ctx.run(ctx.on.pebbleCheckFailed(workload, check), state);
+    expect(out2.unitStatus).toEqual(new ActiveStatus());
+    expect(ctx.unitStatusHistory.at(-1)).toEqual(new WaitingStatus('check up failed'));
+  });
+
+  it('handles storage and secrets', async () => {
+    newContext();
+    const data = new Storage({ name: 'data', index: 0 });
+    const out = await ctx.run(ctx.on.storageAttached(data), new State({ storages: [data] }));
+    expect(out.getStoredState().content).toMatchObject({
+      seen: [`storage:${ctx.storageRoot('data', 0)}`],
+    });
+    const secret = new Secret({ trackedContent: { a: '1' }, latestContent: { a: '2', b: '3' } });
+    const out2 = await ctx.run(ctx.on.secretChanged(secret), new State({ secrets: [secret] }));
+    expect(out2.getSecret({ id: secret.id }).trackedContent).toEqual({ a: '2', b: '3' });
+    const owned = new Secret({
+      trackedContent: { a: '1' },
+      latestContent: { a: '2' },
+      owner: 'app',
+      latestRevision: 3,
+    });
+    await ctx.run(
+      ctx.on.secretRemove(owned, { revision: 1 }),
+      new State({ secrets: [owned], leader: true }),
+    );
+    expect(ctx.removedSecretRevisions).toEqual([1]);
+  });
+
+  it('rejects inconsistent input, unknown events and charm errors', async () => {
+    newContext();
+    await expect(ctx.run(ctx.on.install(), new State({ config: { nope: 1 } }))).rejects.toThrow(
+      InconsistentScenarioError,
+    );
+    await expect(ctx.run(ctx.on.custom('no_such_event'), new State())).rejects.toThrow(
+      NoObserverError,
+    );
+    const db = new Relation({ endpoint: 'db', remoteUnitsData: { 0: {} } });
+    // A relation event for a relation that is not db's own endpoint's shape still runs; errors come from charm code:
+    const peers = new PeerRelation({ endpoint: 'cluster' });
+    const out = await ctx.run(ctx.on.relationCreated(peers), new State({ relations: [peers, db] }));
+    expect(out.getStoredState().content).toMatchObject({ seen: ['cluster_relation_created'] });
+    await expect(
+      ctx.run(ctx.on.configChanged(), new State({ config: { port: 70000 } })),
+    ).rejects.toThrow(UncaughtCharmError);
+  });
+});
