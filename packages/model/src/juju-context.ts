@@ -184,7 +184,8 @@ export class JujuContext implements JujuContextFields {
     env: Readonly<Record<string, string | undefined>> = process.env,
     options: JujuContextFromEnvOptions = {},
   ): JujuContext {
-    const parsed = EnvSchema.safeParse(env);
+    // process.env is not a plain object: copy it before parsing.
+    const parsed = EnvSchema.safeParse({ ...env });
     if (!parsed.success) {
       throw new JujuContextError('env', 'environment: expected a map of strings');
     }

@@ -1,3 +1,4 @@
+import type { SettableStatusName } from './backend/types.js';
 import { Container } from './container.js';
 import {
   InvalidArgumentError,
@@ -40,16 +41,20 @@ function addSecret(
   );
 }
 
-function checkStatus(value: unknown, what: string): StatusBase {
+function checkStatusType(value: unknown, what: string): StatusBase {
   if (!(value instanceof StatusBase)) {
     throw new InvalidStatusError(`invalid value provided for ${what} status: ${String(value)}`);
   }
-  if (!isSettableStatusName(value.name)) {
+  return value;
+}
+
+function settableName(status: StatusBase): SettableStatusName {
+  if (!isSettableStatusName(status.name)) {
     throw new InvalidStatusError(
-      `status must be in active, blocked, maintenance, waiting, not "${value.name}"`,
+      `status must be in active, blocked, maintenance, waiting, not '${status.name}'`,
     );
   }
-  return value;
+  return status.name;
 }
 
 /**
@@ -102,15 +107,14 @@ export class Application {
    * @throws {ModelAccessError} For a remote application or a non-leader unit.
    */
   set status(value: StatusBase) {
-    const status = checkStatus(value, `application ${this}`);
+    const status = checkStatusType(value, `application ${this}`);
     if (!this.#isOurs()) {
       throw new ModelAccessError(`cannot set status for a remote application ${this}`);
     }
     if (!this.#ctx.backend.isLeader()) {
       throw new ModelAccessError('cannot set application status as a non-leader unit');
     }
-    if (!isSettableStatusName(status.name)) return;
-    this.#ctx.backend.statusSet(status.name, status.message, true);
+    this.#ctx.backend.statusSet(settableName(status), status.message, true);
     this.#status = status;
   }
 
@@ -191,10 +195,9 @@ export class Unit {
    * @throws {ModelAccessError} For a remote unit.
    */
   set status(value: StatusBase) {
-    const status = checkStatus(value, `unit ${this}`);
+    const status = checkStatusType(value, `unit ${this}`);
     this.#requireOurs('set status');
-    if (!isSettableStatusName(status.name)) return;
-    this.#ctx.backend.statusSet(status.name, status.message, false);
+    this.#ctx.backend.statusSet(settableName(status), status.message, false);
     this.#status = status;
   }
 

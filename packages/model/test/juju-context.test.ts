@@ -102,6 +102,10 @@ describe('JujuContext.fromEnv', () => {
     expect(lax.version.toString()).toBe('0.0.0');
   });
 
+  it('reads process.env itself', () => {
+    expect(JujuContext.fromEnv(process.env, { strict: false })).toBeInstanceOf(JujuContext);
+  });
+
   it('rejects malformed values', () => {
     expect(() => JujuContext.fromEnv({ ...base, JUJU_RELATION_ID: 'db:x' })).toThrow(
       'JUJU_RELATION_ID: expected an integer, got "x"',

@@ -1,6 +1,7 @@
 import {
   type HookToolFailure,
   InvalidArgumentError,
+  InvalidStatusError,
   ModelError,
   RelationNotFoundError,
   SecretNotFoundError,
@@ -8,6 +9,7 @@ import {
 import type { JujuContext } from '../juju-context.js';
 import { JujuVersion } from '../juju-version.js';
 import { pyRepr, securityEventLine, uid } from '../security-log.js';
+import { isSettableStatusName } from '../status.js';
 import type { ModelBackend } from './model-backend.js';
 import { createHookToolRunner, type HookToolRunner } from './run-hook-tool.js';
 import * as action from './tools/action.js';
@@ -285,6 +287,11 @@ export class HookToolBackend implements ModelBackend {
   }
 
   statusSet(statusName: SettableStatusName, message: string, isApp: boolean): void {
+    if (!isSettableStatusName(statusName)) {
+      throw new InvalidStatusError(
+        `status must be in active, blocked, maintenance, waiting, not '${String(statusName)}'`,
+      );
+    }
     this.#wrap('status-set', () => status.statusSet(this.#run, statusName, message, isApp));
   }
 

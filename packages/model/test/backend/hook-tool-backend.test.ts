@@ -6,6 +6,7 @@ import {
   HookToolOutputError,
   HookToolTimeoutError,
   InvalidArgumentError,
+  InvalidStatusError,
   ModelError,
   RelationNotFoundError,
   SecretNotFoundError,
@@ -190,6 +191,7 @@ describe('config, leadership, status, logging', () => {
     expect(b.statusGet(true)).toEqual({ status: 'active', message: 'ok' });
     b.statusSet('active', '', false);
     b.statusSet('blocked', '-weird', true);
+    expect(() => b.statusSet('error' as 'active', '', false)).toThrow(InvalidStatusError);
     b.applicationVersionSet('1.2.3');
     b.jujuLog('DEBUG', 'hello');
     expect(tools.commandLines()).toEqual([
@@ -225,12 +227,12 @@ describe('actions', () => {
       .add('action-fail');
     const b = backend();
     expect(b.actionGet()).toEqual({ file: 'x.tar', compression: { kind: 'gzip' } });
-    b.actionSet({ a: { b: 1, c: true }, d: 'x y' });
+    b.actionSet({ a: { b: 1, c: true }, d: 'x y', e: ['x', 1, null] });
     b.actionLog('working');
     b.actionFail('');
     expect(tools.calls().map((c) => [c.tool, ...c.argv])).toEqual([
       ['action-get', '--format=json'],
-      ['action-set', 'a.b=1', 'a.c=True', 'd=x y'],
+      ['action-set', 'a.b=1', 'a.c=True', 'd=x y', "e=['x', 1, None]"],
       ['action-log', '--', 'working'],
       ['action-fail', '--', ''],
     ]);

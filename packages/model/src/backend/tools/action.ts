@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
+import { pyRepr } from '../../security-log.js';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
 
 const KEY_RE = /^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$/;
 
-function pyStr(value: unknown): string {
+/** Python `str()` of a JSON-like value (`repr()` inside lists), as ops formats results. */
+function pyStr(value: unknown, nested = false): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (value === null || value === undefined) return 'None';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string') return nested ? pyRepr(value) : value;
+  if (Array.isArray(value)) return `[${value.map((v) => pyStr(v, true)).join(', ')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => `${pyRepr(k)}: ${pyStr(v, true)}`);
+    return `{${entries.join(', ')}}`;
+  }
   return String(value);
 }
 
