@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { FakePebbleServer } from '@opsjs/pebble/fake';
 
-const size = Number(process.argv[2]);
 const chunk = Buffer.alloc(1024 * 1024, 0x61);
 
 async function writeBytes(out: Writable, total: number): Promise<void> {
@@ -18,17 +17,20 @@ async function writeBytes(out: Writable, total: number): Promise<void> {
 }
 
 const server = await FakePebbleServer.start();
-server.handleExec('produce', async ({ stdout }) => {
-  await writeBytes(stdout, size);
+server.handleExec('produce', async ({ command, stdout }) => {
+  await writeBytes(stdout, Number(command[1]));
   return 0;
 });
 const rawPath = join(mkdtempSync(join(tmpdir(), 'bench-raw-')), 'raw.socket');
+// The floor: send the number of bytes the client asks for on its first line.
 const raw = createServer((socket) => {
   socket.on('error', () => undefined);
-  writeBytes(socket, size).then(
-    () => socket.end(),
-    () => socket.destroy(),
-  );
+  socket.once('data', (line) => {
+    writeBytes(socket, Number.parseInt(String(line), 10)).then(
+      () => socket.end(),
+      () => socket.destroy(),
+    );
+  });
 });
 raw.listen(rawPath, () => process.send?.({ pebble: server.socketPath, raw: rawPath }));
 process.on('message', () => {

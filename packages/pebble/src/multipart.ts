@@ -46,7 +46,31 @@ export class MultipartParser {
    */
   push(chunk: Buffer): MultipartEvent[] {
     const events: MultipartEvent[] = [];
-    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    if (this.#state === 'body' && this.#pending.length < this.#delimiter.length) {
+      // Fast path for large bodies: search the chunk in place, and only the short join of
+      // the previous tail and the chunk's head, so that no chunk is copied.
+      const tail = this.#pending;
+      const probe = Buffer.concat([tail, chunk.subarray(0, this.#delimiter.length - 1)]);
+      const across = probe.indexOf(this.#delimiter);
+      if (across === -1) {
+        const at = chunk.indexOf(this.#delimiter);
+        if (at === -1) {
+          const keep = Math.min(chunk.length, this.#delimiter.length - 1);
+          if (tail.length > 0) events.push({ type: 'data', chunk: tail });
+          if (chunk.length > keep)
+            events.push({ type: 'data', chunk: chunk.subarray(0, chunk.length - keep) });
+          this.#pending = chunk.subarray(chunk.length - keep);
+          return events;
+        }
+        if (tail.length > 0) events.push({ type: 'data', chunk: tail });
+        this.#pending = chunk;
+      } else {
+        // The delimiter starts inside the tail: join them, the rest of the work is small.
+        this.#pending = Buffer.concat([tail, chunk]);
+      }
+    } else {
+      this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
+    }
     for (;;) {
       const buf = this.#pending;
       if (this.#state === 'done') {
@@ -58,10 +82,10 @@ export class MultipartParser {
         if (at === -1) {
           const keep = Math.min(buf.length, this.#delimiter.length - 1);
           const emit = buf.length - keep;
-          if (this.#state === 'body' && emit > 0)
+          if (this.#state === 'body' && emit > 0) {
             events.push({ type: 'data', chunk: buf.subarray(0, emit) });
+          }
           this.#pending = buf.subarray(emit);
-          if (this.#state === 'preamble' && emit > 0) this.#pending = Buffer.from(this.#pending);
           return events;
         }
         if (this.#state === 'body') {

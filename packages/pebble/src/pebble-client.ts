@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -509,47 +509,88 @@ export class PebbleClient {
         endpoint,
       );
     }
-    const out = new PassThrough();
-    const transport = this.#transport;
+    const body = reply.body;
+    const parser = new MultipartParser(boundary);
+    let current: string | undefined;
     let fileSeen = false;
+    let finished = false;
     let failure: Error | undefined;
-    let resolveFirst: (() => void) | undefined;
-    const firstEvent = new Promise<void>((resolve) => {
-      resolveFirst = resolve;
+    const response: Buffer[] = [];
+    const out = new Readable({
+      highWaterMark: 1024 * 1024,
+      read: () => {
+        body.resume();
+      },
+      destroy: (error, callback) => {
+        // The caller stopped reading: stop the download.
+        if (!finished) {
+          finished = true;
+          discard(body);
+          settle();
+        }
+        callback(error);
+      },
     });
-    const pump = async (): Promise<void> => {
-      const parser = new MultipartParser(boundary);
-      let current: string | undefined;
-      const response: Buffer[] = [];
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    let reached: () => void = () => undefined;
+    const firstFile = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const fail = (error: unknown): void => {
+      if (finished) return;
+      finished = true;
+      discard(body);
+      failure =
+        error instanceof SyntaxError
+          ? new ProtocolError(
+              `${endpoint}: response part is not JSON: ${error.message}`,
+              endpoint,
+              {
+                cause: error,
+              },
+            )
+          : this.#transport.mapError(error, endpoint, this.#transport.timeoutMs);
+      // Before any content the promise rejects; after it, the stream errors.
+      if (fileSeen) out.destroy(failure);
+      else out.destroy();
+      reached();
+      settle();
+    };
+    body.on('data', (chunk: Buffer) => {
+      if (finished) return;
       try {
-        for await (const chunk of reply.body) {
-          for (const event of parser.push(chunk as Buffer)) {
-            if (event.type === 'part') {
-              current = event.headers.name;
-              if (current === 'files') {
-                if (event.headers.filename !== path || fileSeen) {
-                  throw new ProtocolError(
-                    `${endpoint}: unexpected file part '${event.headers.filename ?? ''}' for ${path}`,
-                    endpoint,
-                  );
-                }
-                fileSeen = true;
-                resolveFirst?.();
+        for (const event of parser.push(chunk)) {
+          if (event.type === 'part') {
+            current = event.headers.name;
+            if (current === 'files') {
+              if (event.headers.filename !== path || fileSeen) {
+                throw new ProtocolError(
+                  `${endpoint}: unexpected file part '${event.headers.filename ?? ''}' for ${path}`,
+                  endpoint,
+                );
               }
-            } else if (event.type === 'data') {
-              if (current === 'files') {
-                if (out.destroyed) {
-                  // The caller stopped reading: stop the download.
-                  discard(reply.body);
-                  return;
-                }
-                if (!out.write(event.chunk)) await onceDrain(out);
-              } else if (current === 'response') {
-                response.push(Buffer.from(event.chunk));
-              }
+              fileSeen = true;
+              reached();
+            }
+          } else if (event.type === 'data') {
+            if (current === 'files') {
+              if (!out.push(event.chunk)) body.pause();
+            } else if (current === 'response') {
+              response.push(Buffer.from(event.chunk));
             }
           }
         }
+      } catch (error) {
+        fail(error);
+      }
+    });
+    body.on('error', fail);
+    body.on('end', () => {
+      if (finished) return;
+      try {
         if (!parser.done) {
           throw new ProtocolError(`${endpoint}: multipart reply for ${path} ended early`, endpoint);
         }
@@ -560,37 +601,24 @@ export class PebbleClient {
         );
         raisePathErrors(env.result, [path]);
         if (!fileSeen) throw new ProtocolError(`${endpoint}: no file part for ${path}`, endpoint);
-        out.end();
       } catch (error) {
-        discard(reply.body);
-        failure =
-          error instanceof SyntaxError
-            ? new ProtocolError(
-                `${endpoint}: response part is not JSON: ${error.message}`,
-                endpoint,
-                {
-                  cause: error,
-                },
-              )
-            : transport.mapError(error, endpoint, transport.timeoutMs);
-        // Before any content the promise rejects; after it, the stream errors.
-        if (fileSeen) out.destroy(failure);
-        else out.destroy();
-      } finally {
-        resolveFirst?.();
+        fail(error);
+        return;
       }
-    };
-    const done = pump();
-    await firstEvent;
+      finished = true;
+      out.push(null);
+      reached();
+      settle();
+    });
+    await firstFile;
     if (!fileSeen) {
-      await done;
+      await settled;
       if (failure !== undefined) throw failure;
     }
     if (options.encoding === null) return out;
     const decoder = new StringDecoder(options.encoding ?? 'utf8');
     let text = '';
     for await (const chunk of out) text += decoder.write(chunk as Buffer);
-    await done;
     return text + decoder.end();
   }
 
@@ -924,19 +952,6 @@ function timeoutError(changeId: string, timeoutMs: number | null): TimeoutError 
     `timed out waiting for change ${changeId} (${(timeoutMs ?? 0) / 1000} seconds)`,
     timeoutMs ?? 0,
   );
-}
-
-async function onceDrain(stream: PassThrough): Promise<void> {
-  if (stream.destroyed) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
 }
 
 const SIGNALS: Record<number, string> = {

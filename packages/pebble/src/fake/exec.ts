@@ -81,17 +81,14 @@ function sendFrames(
     callback();
     return;
   }
-  let offset = 0;
-  const next = (): void => {
-    if (offset >= chunk.length || ws.readyState !== ws.OPEN) {
-      callback();
-      return;
-    }
+  // Frames of at most 128 KiB, as Pebble sends; the callback waits for the last one only.
+  for (let offset = 0; offset < chunk.length; offset += FRAME) {
+    const last = offset + FRAME >= chunk.length;
     const piece = chunk.subarray(offset, offset + FRAME);
-    offset += piece.length;
-    ws.send(piece, { binary: true }, (error) => (error ? callback() : next()));
-  };
-  next();
+    if (last) ws.send(piece, { binary: true }, () => callback());
+    else ws.send(piece, { binary: true });
+  }
+  if (chunk.length === 0) callback();
 }
 
 /** One running (or waiting) exec task. @internal */
@@ -200,7 +197,7 @@ export class FakeExec {
     const stderrWs = this.spec.splitStderr ? this.sockets.get('stderr') : stdio;
     const makeWritable = (ws: WebSocket | undefined, sendEnd: boolean): Writable =>
       new Writable({
-        highWaterMark: FRAME,
+        highWaterMark: 1024 * 1024,
         write: (chunk: Buffer, _enc, callback) => sendFrames(ws, chunk, callback),
         final: (callback) => {
           if (sendEnd && ws !== undefined && ws.readyState === ws.OPEN)

@@ -500,7 +500,7 @@ export class FileStore {
     }
   }
 
-  /** GET /v1/files?action=read: streams a multipart reply. */
+  /** GET /v1/files?action=read: streams a multipart reply (with a Content-Length). */
   async read(
     paths: string[],
     accept: string | undefined,
@@ -511,8 +511,8 @@ export class FileStore {
     if (accept !== 'multipart/form-data')
       throw new HttpError(400, 'must accept multipart/form-data');
     const boundary = Array.from({ length: 60 }, () => '0123456789abcdef'[randomInt(16)]).join('');
-    res.writeHead(200, { 'content-type': `multipart/form-data; boundary=${boundary}` });
     const results: ItemResult[] = [];
+    const parts: { path: string; head: Buffer; size: number }[] = [];
     for (const path of paths) {
       if (!path.startsWith('/')) {
         results.push({
@@ -521,37 +521,53 @@ export class FileStore {
         });
         continue;
       }
-      const host = this.hostPath(path);
       try {
-        const s = await stat(host);
-        if (!s.isFile())
+        const s = await stat(this.hostPath(path));
+        if (!s.isFile()) {
           throw new FileOpError(`can only read a regular file: "${path}"`, 'generic-file-error');
+        }
+        const head = Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename=${quote(path)}\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        );
+        parts.push({ path, head, size: Number(s.size) });
+        results.push({ path });
       } catch (error) {
         const e = opError('stat', path, error);
         results.push({ path, error: { message: e.message, kind: e.kind } });
-        continue;
       }
-      await writeAll(
-        res,
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename=${quote(path)}\r\nContent-Type: application/octet-stream\r\n\r\n`,
-        ),
-      );
-      for await (const chunk of createReadStream(host, { highWaterMark: 256 * 1024 })) {
-        await writeAll(res, chunk as Buffer);
-      }
-      await writeAll(res, Buffer.from('\r\n'));
-      results.push({ path });
     }
-    await writeAll(
-      res,
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="response"\r\nContent-Type: application/json\r\n\r\n${envelope(results)}\n\r\n--${boundary}--\r\n`,
-      ),
+    const tail = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="response"\r\nContent-Type: application/json\r\n\r\n${envelope(results)}\n\r\n--${boundary}--\r\n`,
     );
+    const length = parts.reduce((n, p) => n + p.head.length + p.size + 2, tail.length);
+    res.writeHead(200, {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(length),
+    });
+    for (const part of parts) {
+      await writeAll(res, part.head);
+      let sent = 0;
+      if (part.size > 0) {
+        const stream = createReadStream(this.hostPath(part.path), {
+          start: 0,
+          end: part.size - 1,
+          highWaterMark: 1024 * 1024,
+        });
+        for await (const chunk of stream) {
+          sent += (chunk as Buffer).length;
+          await writeAll(res, chunk as Buffer);
+        }
+      }
+      // The file changed size while being sent: the promised length cannot be kept.
+      if (sent !== part.size) throw new Error(`${part.path} changed size while being read`);
+      await writeAll(res, CRLF);
+    }
+    await writeAll(res, tail);
     res.end();
   }
 }
+
+const CRLF = Buffer.from('\r\n');
 
 async function writeAll(res: ServerResponse, chunk: Buffer): Promise<void> {
   if (res.destroyed) throw new Error('client went away');
