@@ -15,6 +15,7 @@ import {
   type SecretMetadataOptions,
   validateSecretContent,
 } from './secret.js';
+import { securityEventLine } from './security-log.js';
 import { isSettableStatusName, StatusBase, UnknownStatus } from './status.js';
 
 function addSecret(
@@ -79,6 +80,24 @@ export class Application {
     return this.name === this.#ctx.appName;
   }
 
+  /** Log ops' `authz_fail` security event through juju-log (failures to log are ignored). */
+  #authzFail(tool: string, description: string): void {
+    try {
+      this.#ctx.backend.jujuLog(
+        'TRACE',
+        securityEventLine({
+          level: 'CRITICAL',
+          modelUuid: this.#ctx.modelUuid,
+          unitName: this.#ctx.unitName,
+          event: `authz_fail:${tool}`,
+          description,
+        }),
+      );
+    } catch {
+      // As in ops, a failing log handler does not replace the access error.
+    }
+  }
+
   /** `<Application name>`. */
   toString(): string {
     return `<Application ${this.name}>`;
@@ -92,6 +111,7 @@ export class Application {
   get status(): StatusBase {
     if (!this.#isOurs()) return new UnknownStatus();
     if (!this.#ctx.backend.isLeader()) {
+      this.#authzFail('status-get', 'Attempted to get application status when not leader');
       throw new ModelAccessError('cannot get application status as a non-leader unit');
     }
     if (this.#status !== undefined) return this.#status;
@@ -112,6 +132,7 @@ export class Application {
       throw new ModelAccessError(`cannot set status for a remote application ${this}`);
     }
     if (!this.#ctx.backend.isLeader()) {
+      this.#authzFail('status-set', 'Attempted to set application status when not leader.');
       throw new ModelAccessError('cannot set application status as a non-leader unit');
     }
     this.#ctx.backend.statusSet(settableName(status), status.message, true);

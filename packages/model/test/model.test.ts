@@ -255,7 +255,21 @@ describe('statuses', () => {
     expect(() => {
       m.app.status = new BlockedStatus('x');
     }).toThrow('cannot set application status as a non-leader unit');
-    expect(backend.methods()).toEqual(['isLeader', 'isLeader']);
+    expect(backend.methods()).toEqual(['isLeader', 'jujuLog', 'isLeader', 'jujuLog']);
+    const logs = backend.calls.filter((c) => c[0] === 'jujuLog').map((c) => JSON.parse(String(c[2])));
+    expect(logs).toMatchObject([
+      {
+        level: 'CRITICAL',
+        type: 'security',
+        appid: 'model-uuid-demo/0',
+        event: 'authz_fail:status-get',
+        description: 'Attempted to get application status when not leader',
+      },
+      {
+        event: 'authz_fail:status-set',
+        description: 'Attempted to set application status when not leader.',
+      },
+    ]);
     backend.leader = true;
     m.app.status = new WaitingStatus('w');
     expect(m.app.status).toEqual(new WaitingStatus('w'));
@@ -418,5 +432,36 @@ describe('config, resources, storage, bindings, cloud', () => {
 
   it('has the Juju default container socket path', () => {
     expect(defaultContainerSocketPath('web')).toBe('/charm/containers/web/pebble.socket');
+  });
+});
+
+describe('cache invalidation', () => {
+  it('re-reads after invalidate()', () => {
+    backend.config = { 'server-port': 1 };
+    const m = model();
+    expect(m.config.get('server-port')).toBe(1);
+    backend.config = { 'server-port': 2 };
+    expect(m.config.get('server-port')).toBe(1);
+    m.config.invalidate();
+    expect(m.config.get('server-port')).toBe(2);
+    const rel = m.getRelation('database');
+    const bag = rel?.data.get('pg/0');
+    expect(bag?.get('host')).toBe('10.0.0.1');
+    const first = backend.relations[0];
+    if (first) first.data['pg/0'] = { host: '10.0.0.9' };
+    bag?.invalidate();
+    expect(bag?.get('host')).toBe('10.0.0.9');
+    backend.relations = [];
+    m.relations.invalidate('database');
+    expect(m.relations.get('database')).toEqual([]);
+    expect(m.unit.status.name).toBe('maintenance');
+    backend.unitStatus = { status: 'active', message: '' };
+    m.unit.invalidate();
+    expect(m.unit.status.name).toBe('active');
+    backend.storages = { data: { 1: { kind: 'block', location: '/dev/sdb' } } };
+    expect(m.storages.get('data').map((s) => s.index)).toEqual([1]);
+    backend.storages = { data: {} };
+    m.storages.invalidate('data');
+    expect(m.storages.get('data')).toEqual([]);
   });
 });
