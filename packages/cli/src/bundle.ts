@@ -19,6 +19,11 @@ export interface BundleOptions {
   readonly projectDir: string;
   /** The entry file, relative to the project (default `src/charm.ts`). */
   readonly entry?: string;
+  /**
+   * Modules left out of the bundle (kept as imports). `pack` leaves out `@opsjs/pebble` for a
+   * charm without containers, so that a machine charm ships no Pebble client nor undici.
+   */
+  readonly external?: readonly string[];
 }
 
 /** The entry file `opsjs pack` bundles when none is given. */
@@ -60,6 +65,7 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
       format: 'esm',
       target: 'node22',
       treeShaking: true,
+      external: [...(options.external ?? [])],
       sourcemap: 'linked',
       sourcesContent: false,
       legalComments: 'none',
@@ -85,7 +91,10 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
         first.location === null
           ? relative(projectDir, entry)
           : `${first.location.file}:${first.location.line}:${first.location.column}`;
-      throw new BundleError(`${join(projectDir, where)}: cannot bundle: ${first.text}`, {
+      const hint = /^Could not resolve "@opsjs\/pebble"/.test(first.text)
+        ? ' (a charm with containers needs the npm package @opsjs/pebble)'
+        : '';
+      throw new BundleError(`${join(projectDir, where)}: cannot bundle: ${first.text}${hint}`, {
         file: entry,
         cause,
       });

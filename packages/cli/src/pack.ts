@@ -61,6 +61,9 @@ export interface PackResult {
   readonly stageDir: string | undefined;
 }
 
+/** The Pebble client package, loaded lazily by `@opsjs/model` only when a container is used. */
+const PEBBLE_PACKAGE = '@opsjs/pebble';
+
 /** Metadata files a packed charm carries; charmcraft writes its own, so they are not staged. */
 const METADATA_FILES = new Set(['metadata.yaml', 'config.yaml', 'actions.yaml', 'manifest.yaml']);
 /** Project files copied into the charm when present (as charmcraft does). */
@@ -70,7 +73,8 @@ const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
  * Packs a charm project into `<name>_<os>-<channel>-<arch>.charm` without charmcraft or
  * network access: the entry bundled with esbuild, `dispatch`, `hooks/{install,start,upgrade-charm}`
  * linked to it, `metadata.yaml`/`config.yaml`/`actions.yaml`, `manifest.yaml`, and the Node
- * runtime for the architecture. The same inputs give a byte-identical file. The file is
+ * runtime for the architecture. A charm without containers is bundled without
+ * `@opsjs/pebble` (so without undici). The same inputs give a byte-identical file. The file is
  * written under a temporary name and renamed at the end, so a failure leaves nothing behind.
  * A `<name>_…charmcraft-parts.yaml` beside it holds the charmcraft `parts` section (dump
  * plugin) that packs the same code with charmcraft from `stageDir`.
@@ -99,9 +103,12 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
     );
   }
   const bases = basesFor(project, arch);
+  const hasContainers = Object.keys(project.meta.containers).length > 0;
   const bundle = await bundleCharm({
     projectDir: project.dir,
     ...(options.entry === undefined ? {} : { entry: options.entry }),
+    // A machine charm never reaches Pebble: keep its client (and undici) out of the bundle.
+    external: hasContainers ? [] : [PEBBLE_PACKAGE],
   });
   const runtime = options.noRuntime
     ? undefined

@@ -276,6 +276,6 @@ describe('pack', () => {
       expect(tools.calls()[0]?.[3]).toContain(`on node ${process.version}`);
       expect(tools.calls()[2]).toEqual(['status-set', 'active', 'listening on 1']);
     },
-    60_000,
+    120_000,
   );
 });

@@ -6,6 +6,9 @@ import { readZip } from './read-zip.js';
 /** The fixture charm project that calls hook tools directly. */
 export const hookCharmFixture = join(import.meta.dirname, '..', 'fixtures', 'hook-charm');
 
+/** The fixture charm project written against `@opsjs/core`'s public API. */
+export const coreCharmFixture = join(import.meta.dirname, '..', 'fixtures', 'core-charm');
+
 /** Copies a fixture project into `dir` and returns `dir`. */
 export function copyFixture(fixture: string, dir: string): string {
   cpSync(fixture, dir, { recursive: true });
@@ -74,8 +77,12 @@ export interface FakeHookTools {
   calls(): string[][];
 }
 
-/** Writes fake `juju-log`, `status-set` and `config-get` tools into `dir`. */
-export function fakeHookTools(dir: string, config: Record<string, unknown>): FakeHookTools {
+/** Writes fake `juju-log`, `status-set`, `config-get` and `outputs`' tools (printing the text) into `dir`. */
+export function fakeHookTools(
+  dir: string,
+  config: Record<string, unknown>,
+  outputs: Readonly<Record<string, string>> = {},
+): FakeHookTools {
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'calls.log');
   writeFileSync(log, '');
@@ -85,6 +92,9 @@ export function fakeHookTools(dir: string, config: Record<string, unknown>): Fak
     'status-set': record,
     'config-get': `${record}\ncat <<'JSON'\n${JSON.stringify(config)}\nJSON`,
   };
+  for (const [name, stdout] of Object.entries(outputs)) {
+    tools[name] = `${record}\ncat <<'OUT'\n${stdout}\nOUT`;
+  }
   for (const [name, body] of Object.entries(tools)) {
     const path = join(dir, name);
     writeFileSync(path, `#!/bin/sh\n${body}\n`);

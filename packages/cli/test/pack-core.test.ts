@@ -1,0 +1,99 @@
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pack } from '../src/pack.js';
+import {
+  copyFixture,
+  coreCharmFixture,
+  extractZip,
+  fakeHookTools,
+  installRuntimePackage,
+  runDispatchScript,
+} from './helpers/charm-dir.js';
+import { readZip } from './helpers/read-zip.js';
+import { useTempDirs } from './helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+/** A copy of the core-charm fixture that resolves `@opsjs/core` to the workspace package. */
+function coreProject(edit: (yaml: string) => string = (yaml) => yaml): string {
+  const dir = copyFixture(coreCharmFixture, join(tempDir(), 'core-charm'));
+  mkdirSync(join(dir, 'node_modules', '@opsjs'), { recursive: true });
+  symlinkSync(
+    join(import.meta.dirname, '..', 'node_modules', '@opsjs', 'core'),
+    join(dir, 'node_modules', '@opsjs', 'core'),
+  );
+  const yamlFile = join(dir, 'charmcraft.yaml');
+  writeFileSync(yamlFile, edit(readFileSync(yamlFile, 'utf8')));
+  installRuntimePackage(dir);
+  return dir;
+}
+
+function bundleOf(charmPath: string): string {
+  const entry = readZip(charmPath).find((e) => e.path === 'dist/charm.mjs');
+  return entry?.data.toString('utf8') ?? '';
+}
+
+describe('pack a charm written against @opsjs/core', () => {
+  it('runs the packed dispatch for install, config-changed and start through main()', async () => {
+    const dir = coreProject();
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    const tools = fakeHookTools(
+      tempDir(),
+      { port: 8080 },
+      {
+        'is-leader': 'false',
+        'application-version-set': '',
+      },
+    );
+    for (const hook of ['install', 'config-changed', 'start']) {
+      const run = runDispatchScript(charmDir, `hooks/${hook}`, `${tools.dir}:/usr/bin:/bin`);
+      expect(run.status, run.stderr).toBe(0);
+    }
+    const calls = tools.calls();
+    const statuses = calls
+      .filter((c) => c[0] === 'status-set')
+      .map((c) => c.filter((arg) => arg !== '--').slice(-2));
+    expect(statuses).toEqual([
+      ['maintenance', 'installing'],
+      ['active', 'serving on 8080'],
+      ['active', 'serving on 8080'],
+      ['maintenance', 'starting'],
+      ['active', 'serving on 8080'],
+    ]);
+    expect(calls.filter((c) => c[0] === 'application-version-set').map((c) => c.at(-1))).toEqual([
+      'port-8080',
+    ]);
+    const emitted = calls
+      .filter((c) => c[0] === 'juju-log')
+      .map((c) => c.at(-1))
+      .filter((line) => line?.startsWith('Emitting Juju event'));
+    expect(emitted).toEqual([
+      'Emitting Juju event install.',
+      'Emitting Juju event config_changed.',
+      'Emitting Juju event start.',
+    ]);
+  });
+
+  it('leaves @opsjs/pebble and undici out of a machine charm, and in a sidecar charm', async () => {
+    const machine = await pack({ dir: coreProject(), out: tempDir(), arch: 'amd64' });
+    const machineBundle = bundleOf(machine.charmPath);
+    expect(machineBundle).toContain('Emitting Juju event');
+    expect(machineBundle).not.toContain('undici');
+    expect(machineBundle).toContain('import("@opsjs/pebble")');
+
+    const sidecar = await pack({
+      dir: coreProject(
+        (yaml) =>
+          `${yaml}containers:\n  web:\n    resource: web-image\nresources:\n  web-image:\n    type: oci-image\n`,
+      ),
+      out: tempDir(),
+      arch: 'amd64',
+    });
+    const sidecarBundle = bundleOf(sidecar.charmPath);
+    expect(sidecarBundle).toContain('undici');
+    expect(sidecarBundle).not.toContain('import("@opsjs/pebble")');
+  });
+});
