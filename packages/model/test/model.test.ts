@@ -256,7 +256,9 @@ describe('statuses', () => {
       m.app.status = new BlockedStatus('x');
     }).toThrow('cannot set application status as a non-leader unit');
     expect(backend.methods()).toEqual(['isLeader', 'jujuLog', 'isLeader', 'jujuLog']);
-    const logs = backend.calls.filter((c) => c[0] === 'jujuLog').map((c) => JSON.parse(String(c[2])));
+    const logs = backend.calls
+      .filter((c) => c[0] === 'jujuLog')
+      .map((c) => JSON.parse(String(c[2])));
     expect(logs).toMatchObject([
       {
         level: 'CRITICAL',

@@ -20,7 +20,9 @@ describe('statuses', () => {
     expect(StatusBase.fromName('waiting')).toBeInstanceOf(WaitingStatus);
     expect(StatusBase.fromName('error', 'hook failed')).toBeInstanceOf(ErrorStatus);
     expect(StatusBase.fromName('unknown', 'ignored').message).toBe('');
-    expect(() => StatusBase.fromName('sleepy')).toThrow(new InvalidStatusError('Unknown status "sleepy"'));
+    expect(() => StatusBase.fromName('sleepy')).toThrow(
+      new InvalidStatusError('Unknown status "sleepy"'),
+    );
     expect(new ActiveStatus('a').equals(new ActiveStatus('a'))).toBe(true);
     expect(new ActiveStatus('a').equals(new ActiveStatus('b'))).toBe(false);
     expect(new ActiveStatus('a').equals(new WaitingStatus('a'))).toBe(false);
