@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { formatGoDuration, formatSeconds, parseDuration } from '../src/duration.js';
-import { ChangeSchema, CheckInfoSchema, FileInfoSchema, NoticeSchema, ServiceInfoSchema } from '../src/schemas.js';
+import {
+  ChangeSchema,
+  CheckInfoSchema,
+  FileInfoSchema,
+  NoticeSchema,
+  ServiceInfoSchema,
+} from '../src/schemas.js';
 
 describe('result types', () => {
   it('keep unknown enum values as strings', () => {
@@ -35,7 +41,12 @@ describe('result types', () => {
   });
 
   it('treat a check reporting startup without a change ID as inactive (as ops)', () => {
-    const check = CheckInfoSchema.parse({ name: 'c', startup: 'enabled', status: 'up', threshold: 3 });
+    const check = CheckInfoSchema.parse({
+      name: 'c',
+      startup: 'enabled',
+      status: 'up',
+      threshold: 3,
+    });
     expect(check.status).toBe('inactive');
     const old = CheckInfoSchema.parse({ name: 'c', status: 'up', threshold: 3 });
     expect(old).toMatchObject({ status: 'up', startup: 'enabled', successes: 0, failures: 0 });
