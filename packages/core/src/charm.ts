@@ -53,6 +53,13 @@ import type {
 } from './metadata-types.js';
 import { type LoadOptions, loadWithSchema } from './typed-loading.js';
 
+/**
+ * Any charm, whatever its metadata type: what `runDispatch()`, `main()` and
+ * `evaluateStatus()` accept. (`CharmBase<never>` has only the standard events, which every
+ * charm has.)
+ */
+export type AnyCharm = CharmBase<never>;
+
 /** `charm.on` for metadata `M`: the standard charm events plus those the metadata adds. */
 export type CharmEventsFor<M> = CharmEvents & MetadataEvents<M>;
 
@@ -222,7 +229,7 @@ const RECONCILE_EXCLUDED = [
  * `collectUnitStatus` and do the same for the unit. Nothing is set when nothing was added.
  * `runDispatch()` calls this after the Juju event; test harnesses may call it directly.
  */
-export async function evaluateStatus(charm: CharmBase<CharmMetadata>): Promise<void> {
+export async function evaluateStatus(charm: AnyCharm): Promise<void> {
   const model = charm.model;
   const appStatuses = collected(model, 'app');
   const unitStatuses = collected(model, 'unit');

@@ -6,8 +6,7 @@ import {
   type ModelBackend,
   type ModelOptions,
 } from '@opsjs/model';
-import type { CharmBase } from './charm.js';
-import { evaluateStatus } from './charm.js';
+import { type AnyCharm, evaluateStatus } from './charm.js';
 import {
   ActionEvent,
   PebbleCheckEvent,
@@ -20,13 +19,18 @@ import {
   WorkloadEvent,
 } from './charm-events.js';
 import { DispatchAbort, DispatchError } from './errors.js';
-import { type BoundEvent, type EventBase, Framework, isEventType } from './framework.js';
+import {
+  type BoundEvent,
+  type EventBase,
+  Framework,
+  type FrameworkOptions,
+  isEventType,
+} from './framework.js';
 import { logger as defaultLogger, formatError, type Logger } from './logger.js';
-import type { CharmMetadata } from './metadata-types.js';
 import type { StateStore } from './storage/state-store.js';
 
 /** A charm class `runDispatch()` and `main()` can construct. */
-export type CharmClass = new (framework: Framework) => CharmBase<CharmMetadata>;
+export type CharmClass = new (framework: Framework) => AnyCharm;
 
 /** Events that run in Juju's restricted context: no re-emission, no collect-status. */
 export const RESTRICTED_EVENTS: readonly string[] = ['collect_metrics', 'meter_status_changed'];
@@ -81,6 +85,8 @@ export interface DispatchInputs {
   readonly logger?: Logger;
   /** See `FrameworkOptions.skipDuplicateEvents` (default `true`). */
   readonly skipDuplicateEvents?: boolean;
+  /** See `FrameworkOptions.onEmit`: called before the observers of each event run. */
+  readonly onEmit?: FrameworkOptions['onEmit'];
 }
 
 /** What one dispatch did (see {@link runDispatch}). */
@@ -93,8 +99,13 @@ export interface DispatchResult {
   readonly emitted: boolean;
   /** Whether the framework state was committed. */
   readonly committed: boolean;
+  /**
+   * Handle paths of the events emitted in this dispatch, in order (the Juju event,
+   * custom events, collect-status, pre-commit and commit; not re-emitted deferred ones).
+   */
+  readonly emittedEvents: readonly string[];
   /** The charm instance, when construction succeeded. */
-  readonly charm?: CharmBase<CharmMetadata>;
+  readonly charm?: AnyCharm;
   /** The framework, when it was built. */
   readonly framework?: Framework;
   /** The uncaught error, when `exitCode` is non-zero. */
@@ -127,7 +138,7 @@ export async function runDispatch(
   const { context, backend, store } = inputs;
   let eventName = '';
   let framework: Framework | undefined;
-  let charm: CharmBase<CharmMetadata> | undefined;
+  let charm: AnyCharm | undefined;
   let emitted = false;
   try {
     eventName = inputs.eventName ?? eventNameFromDispatchPath(context.dispatchPath);
@@ -142,6 +153,7 @@ export async function runDispatch(
       eventName,
       logger: log,
       skipDuplicateEvents: inputs.skipDuplicateEvents,
+      onEmit: inputs.onEmit,
     });
     const previous = model.hookRunning;
     model.hookRunning = '__init__';
@@ -154,20 +166,20 @@ export async function runDispatch(
     await withHook(model, eventName, async () => {
       if (!restricted) await framework?.reemit();
       if (charm === undefined) return;
-      const bound = charm.on.get(eventName);
-      if (bound === undefined) {
-        log.debug(`Event ${eventName} not defined for ${charmRepr(charm)}.`);
-      } else {
-        const args = eventArgs(charm, bound, context, log);
-        log.debug(`Emitting Juju event ${eventName}.`);
-        emitted = true;
-        await (bound as BoundEvent<EventBase, unknown[]>).emit(...args);
-      }
+      emitted = await emitJujuEvent(charm, eventName, context, log);
       if (!restricted) await evaluateStatus(charm);
     });
     await framework.commit();
     framework.close();
-    return { exitCode: 0, eventName, emitted, committed: true, charm, framework };
+    return {
+      exitCode: 0,
+      eventName,
+      emitted,
+      committed: true,
+      emittedEvents: [...framework.emitted],
+      charm,
+      framework,
+    };
   } catch (err) {
     framework?.close();
     if (framework === undefined) store.close();
@@ -188,6 +200,7 @@ export async function runDispatch(
       eventName,
       emitted,
       committed: false,
+      emittedEvents: [...(framework?.emitted ?? [])],
       ...(charm === undefined ? {} : { charm }),
       ...(framework === undefined ? {} : { framework }),
       ...extra,
@@ -203,6 +216,31 @@ async function withHook(model: Model, eventName: string, run: () => Promise<void
   } finally {
     model.hookRunning = previous;
   }
+}
+
+/**
+ * Emit the Juju event `eventName` on `charm`, with its arguments built from `context` (the
+ * relation, remote app and unit, storage, container, secret or action id), as a dispatch
+ * does; log `Event <name> not defined for <Charm>.` and return `false` when the charm has no
+ * such event. For test harnesses that keep one charm and emit many events.
+ *
+ * @throws {DispatchError} when `context` lacks what the event needs (e.g. `JUJU_RELATION`)
+ */
+export async function emitJujuEvent(
+  charm: AnyCharm,
+  eventName: string,
+  context: JujuContext,
+  log: Logger = charm.framework.logger,
+): Promise<boolean> {
+  const bound = charm.on.get(eventName);
+  if (bound === undefined) {
+    log.debug(`Event ${eventName} not defined for ${charmRepr(charm)}.`);
+    return false;
+  }
+  const args = eventArgs(charm, bound, context, log);
+  log.debug(`Emitting Juju event ${eventName}.`);
+  await (bound as BoundEvent<EventBase, unknown[]>).emit(...args);
+  return true;
 }
 
 function charmRepr(charm: object): string {
@@ -272,7 +310,7 @@ export function securityEvent(
  * where the event's `storage-list`/`storage-get` and relation lookups happen.
  */
 export function eventArgs(
-  charm: CharmBase<CharmMetadata>,
+  charm: AnyCharm,
   bound: BoundEvent<EventBase, never[]>,
   context: JujuContext,
   log: Logger,

@@ -406,6 +406,11 @@ export interface FrameworkOptions {
   readonly skipDuplicateEvents?: boolean | undefined;
   /** Where framework log records go (default: the process-wide `logger`). */
   readonly logger?: Logger | undefined;
+  /**
+   * Called once per event just before its observers run: for each emission, and for each
+   * deferred event re-emitted from the store (`reemitted: true`). For test harnesses.
+   */
+  readonly onEmit?: ((event: EventBase, info: { readonly reemitted: boolean }) => void) | undefined;
 }
 
 interface Observer {
@@ -443,6 +448,12 @@ export class Framework {
   skipDuplicateEvents: boolean;
   /** The event kind of the current dispatch (see {@link FrameworkOptions.eventName}). */
   eventName: string | undefined;
+  /**
+   * Handle paths of the events emitted through this framework, in emission order (deferred
+   * events re-emitted from the store are not listed again). For test harnesses and tooling.
+   */
+  readonly emitted: string[] = [];
+  readonly #onEmit: FrameworkOptions['onEmit'];
   readonly #model: Model;
   readonly #objects = new Map<string, FrameworkObject>();
   readonly #observerObjects = new Map<string, FrameworkObject>();
@@ -462,6 +473,7 @@ export class Framework {
     this.eventName = options.eventName?.replaceAll('-', '_');
     this.skipDuplicateEvents = options.skipDuplicateEvents ?? true;
     this.logger = options.logger ?? defaultLogger;
+    this.#onEmit = options.onEmit;
     const counter = this.store.loadSnapshot(COUNTER_PATH);
     const count = counter?.event_count ?? 0;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
@@ -584,6 +596,8 @@ export class Framework {
     if (parent === null) throw new FrameworkError(`event ${eventPath} has no emitter`);
     const data = event.snapshot();
     validateSnapshot(eventPath, data);
+    this.emitted.push(eventPath);
+    this.#onEmit?.(event, { reemitted: false });
     let saved = false;
     for (const obs of this.#observers) {
       if (obs.emitterPath !== parent.path || obs.kind !== event.handle.kind) continue;
@@ -695,6 +709,7 @@ export class Framework {
   async #reemit(singleEventPath: string | undefined): Promise<void> {
     let lastEventPath: string | undefined;
     let deferred = true;
+    const reported = new Set<string>();
     const notices = this.store.notices(singleEventPath);
     for (const [i, notice] of notices.entries()) {
       const { eventPath, observerPath, methodName } = notice;
@@ -719,6 +734,10 @@ export class Framework {
         observer === undefined ? undefined : Reflect.get(observer, methodName);
       if (observer !== undefined && typeof method === 'function') {
         if (singleEventPath === undefined) {
+          if (!reported.has(eventPath)) {
+            reported.add(eventPath);
+            this.#onEmit?.(event, { reemitted: true });
+          }
           this.logger.debug(
             `Re-emitting deferred event ${event} (${i + 1} of ${notices.length} in queue).`,
           );

@@ -33,7 +33,13 @@ export {
   UnknownStatus,
   WaitingStatus,
 } from '@opsjs/model';
-export { CharmBase, type CharmEventsFor, evaluateStatus, highestPriority } from './charm.js';
+export {
+  type AnyCharm,
+  CharmBase,
+  type CharmEventsFor,
+  evaluateStatus,
+  highestPriority,
+} from './charm.js';
 export {
   ActionEvent,
   CharmEvents,
@@ -79,6 +85,7 @@ export {
   type CharmClass,
   type DispatchInputs,
   type DispatchResult,
+  emitJujuEvent,
   eventNameFromDispatchPath,
   RESTRICTED_EVENTS,
   runDispatch,
@@ -152,6 +159,7 @@ export {
   type StateStore,
 } from './storage/state-store.js';
 export {
+  type StateShape,
   type Storable,
   type StorableObject,
   StoredState,

@@ -40,6 +40,10 @@ export interface MainOptions {
  * `useJujuForStorage`), and then runs {@link runDispatch}. An uncaught error is logged at
  * ERROR with its stack and the process exits 1 without committing state.
  *
+ * Testing hook: when `OPSJS_PEBBLE_SOCKET_DIR` is set, container `<name>` is reached at
+ * `$OPSJS_PEBBLE_SOCKET_DIR/<name>/pebble.socket` instead of Juju's
+ * `/charm/containers/<name>/pebble.socket` (`@opsjs/testing` points it at fake Pebble servers).
+ *
  * @example
  * ```ts
  * // src/charm.ts, bundled into the charm and run by `dispatch`
@@ -67,7 +71,8 @@ async function runMain(
   try {
     let context: JujuContext;
     try {
-      context = JujuContext.fromEnv(env, { strict: false });
+      // A plain copy: the parser expects a plain object of strings, not process.env itself.
+      context = JujuContext.fromEnv({ ...env }, { strict: false });
     } catch (err) {
       backend ??= new HookToolBackend({ env });
       removeSink = installSinks(log, backend, env.JUJU_DEBUG !== undefined);
@@ -120,6 +125,7 @@ async function runMain(
       options.useJujuForStorage === true
         ? new ControllerStateStore(backend)
         : new LocalStateStore(charmDir);
+    const socketDir = env.OPSJS_PEBBLE_SOCKET_DIR;
     const result = await runDispatch(charmClass, {
       context,
       meta,
@@ -128,6 +134,13 @@ async function runMain(
       charmDir,
       eventName,
       logger: log,
+      ...(socketDir === undefined || socketDir === ''
+        ? {}
+        : {
+            modelOptions: {
+              containerSocketPath: (name: string) => path.join(socketDir, name, 'pebble.socket'),
+            },
+          }),
     });
     return result.exitCode;
   } catch (err) {

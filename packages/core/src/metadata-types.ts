@@ -17,8 +17,8 @@ import type { BoundEvent, EmitArgs, EventOf } from './framework.js';
 
 /** A JSON-schema parameter of an action, as far as types are concerned. */
 export interface ActionParamSpec {
-  /** The JSON type. */
-  readonly type?: 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object';
+  /** The JSON type (`string`, `integer`, `number`, `boolean`, `array`, `object`, or a list). */
+  readonly type?: string | readonly string[];
   /** The default Juju fills in. */
   readonly default?: unknown;
   /** Free-form description. */
@@ -29,6 +29,8 @@ export interface ActionParamSpec {
 export interface ActionSpec {
   /** The parameters. */
   readonly params?: Readonly<Record<string, ActionParamSpec>>;
+  /** Parameters that must be given. */
+  readonly required?: readonly string[];
   /** Free-form description. */
   readonly description?: string;
 }
@@ -157,16 +159,25 @@ type ParamTypeOf<S> = S extends { readonly type: 'string' }
           ? Record<string, unknown>
           : unknown;
 
+type RequiredOf<A> = A extends { readonly required?: infer R }
+  ? R extends readonly (infer N)[]
+    ? N
+    : never
+  : never;
+
+// A parameter is always present when it has a default (Juju fills it in) or is required.
+type Present<A, P, N> = P[N & keyof P] extends { readonly default: unknown }
+  ? true
+  : N extends RequiredOf<A>
+    ? true
+    : false;
+
 type ParamsOfSpec<A> = A extends { readonly params?: infer P }
   ? P extends object
     ? {
-        readonly [N in keyof P as P[N] extends { readonly default: unknown }
-          ? N
-          : never]: ParamTypeOf<P[N]>;
+        readonly [N in keyof P as Present<A, P, N> extends true ? N : never]: ParamTypeOf<P[N]>;
       } & {
-        readonly [N in keyof P as P[N] extends { readonly default: unknown }
-          ? never
-          : N]?: ParamTypeOf<P[N]>;
+        readonly [N in keyof P as Present<A, P, N> extends true ? never : N]?: ParamTypeOf<P[N]>;
       }
     : Record<string, never>
   : Record<string, never>;

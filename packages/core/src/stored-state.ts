@@ -9,8 +9,14 @@ export type Storable = null | boolean | number | string | Storable[] | { [key: s
 /** The shape of a stored-state object: string keys to {@link Storable} values. */
 export type StorableObject = { [key: string]: Storable };
 
+/**
+ * What `StoredState` accepts as its type: an object type. (Values are checked at run time to
+ * be {@link Storable}; the looser compile-time bound keeps `false` in defaults a `boolean`.)
+ */
+export type StateShape = { [key: string]: unknown };
+
 /** Options of {@link StoredState}. */
-export interface StoredStateOptions<T extends StorableObject> {
+export interface StoredStateOptions<T extends StateShape> {
   /**
    * Validates the stored data (after defaults fill missing keys) when it is first read.
    * Data that fails, e.g. written by an older version of the charm, goes to `migrate`, or
@@ -42,7 +48,7 @@ export interface StoredStateOptions<T extends StorableObject> {
  * }
  * ```
  */
-export class StoredState<T extends StorableObject> extends FrameworkObject {
+export class StoredState<T extends StateShape> extends FrameworkObject {
   static override handleKind = 'StoredStateData';
   readonly #defaults: T;
   readonly #options: StoredStateOptions<T>;

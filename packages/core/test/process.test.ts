@@ -1,0 +1,208 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeHookTools, jujuLogs } from './helpers/hook-tools.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = path.join(here, 'fixtures', 'demo-charm');
+let work: string;
+let bundle: string;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-dispatch-'));
+  bundle = path.join(work, 'charm.mjs');
+  await build({
+    entryPoints: [path.join(fixture, 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    keepNames: true,
+    outfile: bundle,
+    // CommonJS dependencies (yaml) call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    alias: { '@opsjs/core': path.join(here, '..', 'dist', 'index.js') },
+    logLevel: 'error',
+  });
+}, 60_000);
+
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+let tools: FakeHookTools;
+let charmDir: string;
+
+beforeEach(() => {
+  const root = fs.mkdtempSync(path.join(work, 'unit-'));
+  tools = new FakeHookTools(root);
+  charmDir = path.join(root, 'charm');
+  fs.mkdirSync(charmDir);
+  for (const file of ['metadata.yaml', 'config.yaml', 'actions.yaml']) {
+    fs.copyFileSync(path.join(fixture, file), path.join(charmDir, file));
+  }
+});
+
+function run(dispatchPath: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) {
+  const result = spawnSync(process.execPath, [...nodeArgs, bundle], {
+    cwd: charmDir,
+    encoding: 'utf8',
+    env: {
+      PATH: `${tools.binDir}:${process.env.PATH ?? ''}`,
+      JUJU_DISPATCH_PATH: dispatchPath,
+      JUJU_HOOK_NAME: dispatchPath.startsWith('hooks/') ? dispatchPath.slice(6) : '',
+      JUJU_UNIT_NAME: 'demo/0',
+      JUJU_MODEL_NAME: 'test',
+      JUJU_MODEL_UUID: 'cdac5656-2423-4388-8f30-41854b4cca7d',
+      JUJU_VERSION: '3.6.4',
+      JUJU_CHARM_DIR: charmDir,
+      ...extraEnv,
+    },
+  });
+  return {
+    status: result.status,
+    signal: result.signal,
+    stderr: result.stderr,
+    calls: tools.takeCalls(),
+  };
+}
+
+const stateFile = () => path.join(charmDir, '.unit-state.json');
+const state = () => JSON.parse(fs.readFileSync(stateFile(), 'utf8'));
+
+describe('main() as a real process', () => {
+  it('runs install, config-changed and start with the ops call sequence', () => {
+    const install = run('hooks/install');
+    expect(install.stderr).toBe('');
+    expect(install.status).toBe(0);
+    expect(install.calls.map((c) => c.slice(0, 3).join(' '))).toEqual([
+      'juju-log --log-level DEBUG',
+      'juju-log --log-level DEBUG',
+      'juju-log --log-level DEBUG',
+      'status-set --application=False maintenance',
+      'is-leader --format=json',
+      'config-get --format=json',
+      'status-set --application=False active',
+    ]);
+    expect(jujuLogs(install.calls)).toEqual([
+      ['DEBUG', 'opsjs up and running.'],
+      ['DEBUG', 'Using local storage: not a Kubernetes podspec charm'],
+      ['DEBUG', 'Emitting Juju event install.'],
+    ]);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]']).toEqual({
+      configChanges: 0,
+      installed: true,
+    });
+
+    tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+    const changed = run('hooks/config-changed');
+    expect(changed.status).toBe(0);
+    expect(jujuLogs(changed.calls)).toContainEqual(['INFO', 'serving on port 9000']);
+    const start = run('hooks/start');
+    expect(start.status).toBe(0);
+    expect(jujuLogs(start.calls)).toContainEqual(['DEBUG', 'Emitting Juju event start.']);
+    expect(state().snapshots['StoredStateData[_stored]']).toEqual({ event_count: 12 });
+    expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+  });
+
+  it('keeps a deferred event for the next dispatch', () => {
+    expect(run('hooks/install').status).toBe(0);
+    tools.output('config-get', '{"port": 9000, "mode": "defer"}');
+    expect(run('hooks/config-changed').status).toBe(0);
+    expect(state().notices).toEqual([
+      ['DemoCharm/on/config_changed[5]', 'DemoCharm', 'onConfigChanged'],
+    ]);
+    tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+    const next = run('hooks/update-status');
+    expect(next.status).toBe(0);
+    const logs = jujuLogs(next.calls).map(([, m]) => m);
+    expect(logs).toContain(
+      'Re-emitting deferred event <ConfigChangedEvent via DemoCharm/on/config_changed[5]> (1 of 1 in queue).',
+    );
+    expect(logs.indexOf('Emitting Juju event update_status.')).toBeGreaterThan(
+      logs.findIndex((m) => m.startsWith('Re-emitting')),
+    );
+    expect(state().notices).toEqual([]);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+  });
+
+  it('logs a crash through juju-log, exits 1 and commits nothing', () => {
+    expect(run('hooks/install').status).toBe(0);
+    const before = fs.readFileSync(stateFile(), 'utf8');
+    tools.output('config-get', '{"port": 9000, "mode": "crash"}');
+    const crash = run('hooks/config-changed');
+    expect(crash.status).toBe(1);
+    const error = jujuLogs(crash.calls).find(([level]) => level === 'ERROR');
+    expect(error?.[1]).toMatch(
+      /^Uncaught exception while in charm code:\nError: mode=crash asked for a crash\n\s+at /,
+    );
+    expect(fs.readFileSync(stateFile(), 'utf8')).toBe(before);
+  });
+
+  it('reports bad input clearly: unknown event, missing unit name, corrupted state', () => {
+    const unknown = run('hooks/no-such-hook');
+    expect(unknown.status).toBe(0);
+    expect(jujuLogs(unknown.calls)).toContainEqual([
+      'DEBUG',
+      'Event no_such_hook not defined for <DemoCharm>.',
+    ]);
+
+    const noUnit = run('hooks/install', { JUJU_UNIT_NAME: '' });
+    expect(noUnit.status).toBe(1);
+    expect(jujuLogs(noUnit.calls).find(([l]) => l === 'ERROR')?.[1]).toContain(
+      'DispatchError: JUJU_UNIT_NAME is not set',
+    );
+
+    fs.writeFileSync(stateFile(), '{"format":"opsjs-unit-state","vers');
+    const corrupt = run('hooks/install');
+    expect(corrupt.status).toBe(1);
+    expect(jujuLogs(corrupt.calls).find(([l]) => l === 'ERROR')?.[1]).toContain(
+      'the unit state file is corrupted or truncated',
+    );
+    expect(fs.readFileSync(stateFile(), 'utf8')).toBe('{"format":"opsjs-unit-state","vers');
+  });
+
+  it('exits at once when the charm calls itself', () => {
+    const again = run('hooks/install', { OPERATOR_DISPATCH: '1' });
+    expect(again.status).toBe(0);
+    expect(jujuLogs(again.calls)).toContainEqual([
+      'DEBUG',
+      'Charm called itself via hooks/install.',
+    ]);
+    expect(fs.existsSync(stateFile())).toBe(false);
+  });
+
+  it('runs an action with its params', () => {
+    tools.output('action-get', '{"name": "juju"}');
+    const action = run('actions/greet', { JUJU_ACTION_NAME: 'greet', JUJU_ACTION_UUID: '3' });
+    expect(action.status).toBe(0);
+    expect(action.calls).toContainEqual(['action-set', 'greeting=hello juju']);
+  });
+
+  for (const at of ['mid-write', 'before-rename', 'after-rename'] as const) {
+    it(`survives kill -9 ${at} during commit`, () => {
+      expect(run('hooks/install').status).toBe(0);
+      const before = fs.readFileSync(stateFile(), 'utf8');
+      tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+      const preload = path.join(here, 'fixtures', 'kill-preload.cjs');
+      const killed = run('hooks/config-changed', { KILL_AT: at }, ['--require', preload]);
+      expect(killed.signal).toBe('SIGKILL');
+      const after = state();
+      if (at === 'after-rename') {
+        expect(after.snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+      } else {
+        expect(fs.readFileSync(stateFile(), 'utf8')).toBe(before);
+      }
+      const next = run('hooks/update-status');
+      expect(next.status).toBe(0);
+      expect(fs.readdirSync(charmDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      expect(state().format).toBe('opsjs-unit-state');
+    });
+  }
+});
