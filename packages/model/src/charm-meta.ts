@@ -51,10 +51,11 @@ export interface StorageMeta {
   readonly readOnly: boolean;
   /** The minimum size, when given. */
   readonly minimumSize: string | number | undefined;
-  /** Lower bound of `multiple.range` (1 when absent). */
-  readonly multipleRangeMin: number;
-  /** Upper bound of `multiple.range` (`null` = unbounded; 1 when absent). */
-  readonly multipleRangeMax: number | null;
+  /**
+   * `multiple.range` as `[min, max]` (`max` `null` = unbounded: `2+`, `2-`), or `null` when
+   * the storage is not `multiple`.
+   */
+  readonly multipleRange: readonly [number, number | null] | null;
   /** `properties`, e.g. `['transient']`. */
   readonly properties: readonly string[];
 }
@@ -449,8 +450,7 @@ function endpoints(
 }
 
 function storageMeta(name: string, s: StorageEntry, file: string): StorageMeta {
-  let min = 1;
-  let max: number | null = 1;
+  let range: [number, number | null] | null = null;
   if (s.multiple !== undefined) {
     const r = String(s.multiple.range);
     const m = /^(\d+)(?:(\+)|-(\d*))?$/.exec(r);
@@ -460,10 +460,10 @@ function storageMeta(name: string, s: StorageEntry, file: string): StorageMeta {
         { file },
       );
     }
-    min = Number(m[1]);
-    if (m[2] === '+') max = null;
-    else if (m[3] === undefined) max = min;
-    else max = m[3] === '' ? null : Number(m[3]);
+    const min = Number(m[1]);
+    if (m[2] === '+') range = [min, null];
+    else if (m[3] === undefined) range = [min, min];
+    else range = [min, m[3] === '' ? null : Number(m[3])];
   }
   return {
     storageName: name,
@@ -473,8 +473,7 @@ function storageMeta(name: string, s: StorageEntry, file: string): StorageMeta {
     shared: s.shared ?? false,
     readOnly: s['read-only'] ?? false,
     minimumSize: s['minimum-size'],
-    multipleRangeMin: min,
-    multipleRangeMax: max,
+    multipleRange: range,
     properties: s.properties ?? [],
   };
 }

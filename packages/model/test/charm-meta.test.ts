@@ -35,8 +35,7 @@ describe('CharmMeta', () => {
     expect(meta.storages.data).toMatchObject({
       type: 'filesystem',
       location: '/data',
-      multipleRangeMin: 2,
-      multipleRangeMax: null,
+      multipleRange: [2, null],
     });
     expect(meta.containers['demo-server']).toEqual({
       name: 'demo-server',
@@ -66,7 +65,18 @@ describe('CharmMeta', () => {
     });
     expect(meta.subordinate).toBe(true);
     expect(meta.requires['juju-info']?.scope).toBe('container');
-    expect(meta.storages.logs).toMatchObject({ multipleRangeMin: 1, multipleRangeMax: 3 });
+    expect(meta.storages.logs?.multipleRange).toEqual([1, 3]);
+    expect(
+      CharmMeta.fromYaml('name: x\nstorage: {a: {type: block}}').storages.a?.multipleRange,
+    ).toBeNull();
+    expect(
+      CharmMeta.fromYaml('name: x\nstorage: {a: {type: block, multiple: {range: 3}}}').storages.a
+        ?.multipleRange,
+    ).toEqual([3, 3]);
+    expect(
+      CharmMeta.fromYaml('name: x\nstorage: {a: {type: block, multiple: {range: 2-}}}').storages.a
+        ?.multipleRange,
+    ).toEqual([2, null]);
     expect(meta.config.greeting?.default).toBe('hello');
     expect(meta.actions.snapshot).toMatchObject({
       required: ['name'],

@@ -6,8 +6,8 @@ import {
   RelationNotFoundError,
   SecretNotFoundError,
 } from '../errors.js';
-import type { JujuContext } from '../juju-context.js';
-import { JujuVersion } from '../juju-version.js';
+import { JujuContext } from '../juju-context.js';
+import type { JujuVersion } from '../juju-version.js';
 import { pyRepr, securityEventLine, uid } from '../security-log.js';
 import { isSettableStatusName } from '../status.js';
 import type { ModelBackend } from './model-backend.js';
@@ -88,7 +88,10 @@ export function modelErrorFromFailure(failure: HookToolFailure, command?: string
 
 /** Options of {@link HookToolBackend}. */
 export interface HookToolBackendOptions {
-  /** The hook context (unit name, model uuid, Juju version). Default: parsed from `env`. */
+  /**
+   * The hook context (unit name, model uuid, Juju version). Default: parsed (leniently) from
+   * `env`, so `JUJU_VERSION` decides the version gates, `0.0.0` when absent (as in ops).
+   */
   readonly context?: JujuContext;
   /** Environment of the tools; `PATH` decides where they are found. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
@@ -129,7 +132,7 @@ const AUTHZ_TEXTS = [
  */
 export class HookToolBackend implements ModelBackend {
   readonly #run: HookToolRunner;
-  readonly #context: JujuContext | undefined;
+  readonly #context: JujuContext;
   readonly #version: JujuVersion;
   readonly #unitName: string;
   readonly #modelUuid: string;
@@ -146,10 +149,12 @@ export class HookToolBackend implements ModelBackend {
         ...(options.env === undefined ? {} : { env: options.env }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
-    this.#context = options.context;
-    this.#version = options.context?.version ?? new JujuVersion('0.0.0');
-    this.#unitName = options.context?.unitName ?? '';
-    this.#modelUuid = options.context?.modelUuid ?? '';
+    const context =
+      options.context ?? JujuContext.fromEnv(options.env ?? process.env, { strict: false });
+    this.#context = context;
+    this.#version = context.version;
+    this.#unitName = context.unitName;
+    this.#modelUuid = context.modelUuid;
     this.#now = options.now ?? (() => performance.now());
     this.#exit = options.exit ?? (() => process.exit(0));
   }
@@ -418,7 +423,7 @@ export class HookToolBackend implements ModelBackend {
   }
 
   #securityRestart(): void {
-    const modelName = this.#context?.modelName ?? '';
+    const modelName = this.#context.modelName;
     const line = securityEventLine({
       level: 'WARN',
       modelUuid: this.#modelUuid,

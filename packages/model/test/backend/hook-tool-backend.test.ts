@@ -100,6 +100,19 @@ describe('relation tools', () => {
   });
 });
 
+describe('defaults', () => {
+  it('reads the context from env when none is given', () => {
+    tools.add('relation-get', { stdout: '{}' });
+    const env = { ...tools.env, JUJU_VERSION: '2.6.0', JUJU_UNIT_NAME: 'a/0' };
+    expect(() => new HookToolBackend({ env }).relationGet(1, 'a', true)).toThrow(
+      'getting application data is not supported on Juju version 2.6.0',
+    );
+    expect(
+      new HookToolBackend({ env: { ...env, JUJU_VERSION: '3.6.0' } }).relationGet(1, 'a', true),
+    ).toEqual({});
+  });
+});
+
 describe('run-time failures', () => {
   it('reports a tool missing from PATH', () => {
     const b = new HookToolBackend({ env: { PATH: tools.dir } });
