@@ -43,6 +43,14 @@ export {
   ScenarioEvent,
   type ScenarioEventInit,
 } from './event.js';
+export {
+  type ActionOutput,
+  type AddNetworkOptions,
+  type ExecArgs,
+  type ExecResult,
+  Harness,
+  type HarnessOptions,
+} from './harness.js';
 export { type BackendCall, MemoryBackend } from './memory-backend.js';
 export {
   CheckInfo,

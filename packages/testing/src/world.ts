@@ -42,6 +42,13 @@ export interface WorldSecret {
   grants: Record<string, string[]>;
   /** Revisions removed by the charm with `secret-remove --revision`. */
   removedRevisions: number[];
+  /** Who owns it, when not this charm (a remote app or unit, or the model for user secrets). */
+  ownerName?: string;
+  /**
+   * Names (this app or unit) the secret is visible to, for secrets owned by someone else that
+   * must be granted first; absent means visible.
+   */
+  observers?: string[];
 }
 
 /** A storage instance. @internal */
@@ -465,6 +472,16 @@ export class World {
     mode: 'track' | 'refresh' | 'peek',
   ): Record<string, string> {
     const secret = this.findSecret('secret-get', id, label);
+    if (
+      secret.observers !== undefined &&
+      !secret.observers.includes(this.appName) &&
+      !secret.observers.includes(this.data.unitName)
+    ) {
+      throw new HookToolFailure(
+        'secret-get',
+        `ERROR secret "${uniqueId(secret.id)}" not found (not granted to ${this.appName})`,
+      );
+    }
     if (id !== undefined && id !== '' && label !== undefined) secret.label = label;
     const latest = this.latestRevision(secret);
     // Owners always see the latest revision (Juju >= 3.1.7 and >= 3.3.1 track for them too,
