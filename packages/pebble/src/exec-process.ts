@@ -325,6 +325,7 @@ export async function startExec(
   transport: Transport,
   command: readonly string[],
   options: ExecOptions,
+  open: Set<() => void>,
 ): Promise<ExecProcess<string> | ExecProcess<Buffer>> {
   if (
     !Array.isArray(command) ||
@@ -389,6 +390,18 @@ export async function startExec(
       ended: readChannel(stderrWs, stderrTarget, options.stderr === undefined),
     });
   }
+  // Once every output stream has ended the process is gone: close the sockets even if the
+  // caller never waits, and let the client close them if it is closed first.
+  const closeAll = (): void => {
+    open.delete(closeAll);
+    for (const ws of sockets) {
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+        ws.close(1000);
+      }
+    }
+  };
+  open.add(closeAll);
+  void Promise.all(channels.map((c) => c.ended)).then(closeAll, closeAll);
   let stdin: Writable | undefined;
   let stdinDone: Promise<void> = Promise.resolve();
   if (options.stdin !== undefined) {

@@ -136,6 +136,7 @@ export class PebbleClient {
   /** The per-request timeout in milliseconds. */
   readonly timeoutMs: number;
   readonly #transport: Transport;
+  readonly #execSockets = new Set<() => void>();
 
   constructor(options: PebbleClientOptions) {
     this.socketPath = options.socketPath;
@@ -152,6 +153,7 @@ export class PebbleClient {
    * long-poll); later calls fail with `ConnectionError`.
    */
   async close(): Promise<void> {
+    for (const closeSockets of [...this.#execSockets]) closeSockets();
     await this.#transport.close();
   }
 
@@ -702,7 +704,7 @@ export class PebbleClient {
     command: readonly string[],
     options: ExecOptions = {},
   ): Promise<ExecProcess<string> | ExecProcess<Buffer>> {
-    return startExec(this, this.#transport, command, options);
+    return startExec(this, this.#transport, command, options, this.#execSockets);
   }
 
   /**

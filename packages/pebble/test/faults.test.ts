@@ -168,4 +168,30 @@ describe('resources', () => {
     await server.close();
     expect(await leaked(baseline)).toEqual({});
   });
+
+  it('closes exec websockets of processes never waited for', async () => {
+    const before = handles();
+    const server = await FakePebbleServer.start();
+    const baseline = handles();
+    const client = new PebbleClient({ socketPath: server.socketPath });
+    server.handleExec('quick', ({ stdout }) => {
+      stdout.write('done');
+      return 0;
+    });
+    server.handleExec(
+      'sleep',
+      ({ signal }) =>
+        new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(0))),
+    );
+    const quick = await client.exec(['quick']);
+    quick.stdout?.resume();
+    const sleeping = await client.exec(['sleep']);
+    expect(sleeping.changeId).toMatch(/^\d+$/u);
+    // The client is closed while the second command still runs, and nobody waits: its
+    // sockets go (the server's close handshakes may still hold timers until it closes).
+    await client.close();
+    expect((await leaked(baseline)).PipeWrap).toBeUndefined();
+    await server.close();
+    expect(await leaked(before)).toEqual({});
+  });
 });
