@@ -141,6 +141,17 @@ export class RelationDataContent implements Iterable<[string, string]> {
     return Object.fromEntries(this.entries());
   }
 
+  /** The bag as JSON text, or `<n/a>` when this unit may not read it (as ops' `repr`). */
+  toString(): string {
+    try {
+      this.#validateRead();
+    } catch (err) {
+      if (err instanceof RelationDataAccessError) return '<n/a>';
+      throw err;
+    }
+    return JSON.stringify(this.toObject());
+  }
+
   /**
    * Set one key (`''` deletes it).
    *
@@ -169,8 +180,26 @@ export class RelationDataContent implements Iterable<[string, string]> {
     const raw: (readonly [unknown, unknown])[] = isIterable(data)
       ? [...data]
       : Object.entries(data);
-    const entries: [string, string][] = [];
+    // Same order as ops: load the bag, keep the real changes (reading an existing key checks
+    // read access), check their types, then check write access. No tool runs on failure.
+    const current = this.#load();
+    const changes = new Map<unknown, unknown>();
+    let readChecked = false;
     for (const [k, v] of raw) {
+      const key = typeof k === 'string' ? k : undefined;
+      const has = key !== undefined && current.has(key);
+      if (has && !readChecked) {
+        this.#validateRead();
+        readChecked = true;
+      }
+      if (key === undefined || !has) {
+        if (v !== '') changes.set(k, v);
+      } else if (current.get(key) !== v) {
+        changes.set(k, v);
+      }
+    }
+    const valid: Record<string, string> = {};
+    for (const [k, v] of changes) {
       if (typeof k !== 'string') {
         throw new RelationDataTypeError(`relation data keys must be strings, not ${typeof k}`);
       }
@@ -179,18 +208,12 @@ export class RelationDataContent implements Iterable<[string, string]> {
           `relation data values must be strings, not ${v === null ? 'null' : typeof v} (key "${k}" of ${this.entity.name} in ${this.#relation})`,
         );
       }
-      entries.push([k, v]);
-    }
-    const current = this.#load();
-    const changes: Record<string, string> = {};
-    for (const [k, v] of entries) {
-      const has = current.has(k);
-      if ((!has && v !== '') || (has && current.get(k) !== v)) changes[k] = v;
+      valid[k] = v;
     }
     this.#validateWriteAccess();
-    if (Object.keys(changes).length === 0) return;
-    this.#ctx.backend.relationSet(this.#relation.id, changes, this.#isApp, this.#relation.name);
-    for (const [k, v] of Object.entries(changes)) {
+    if (changes.size === 0) return;
+    this.#ctx.backend.relationSet(this.#relation.id, valid, this.#isApp, this.#relation.name);
+    for (const [k, v] of Object.entries(valid)) {
       if (v === '') current.delete(k);
       else current.set(k, v);
     }

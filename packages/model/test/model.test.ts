@@ -185,7 +185,8 @@ describe('RelationDataContent', () => {
     const bad: Record<string, string> = JSON.parse('{"port": 5432}');
     expect(() => bag?.update(bad)).toThrow(RelationDataTypeError);
     expect(() => bag?.update(bad)).toThrow(/values must be strings, not number \(key "port"/);
-    expect(backend.calls).toEqual([]);
+    // As in ops, the bag is loaded first; nothing is written.
+    expect(backend.calls).toEqual([['relationGet', 3, 'demo/0', false, 'database']]);
   });
 
   it('enforces ops access rules while a hook runs', () => {
@@ -204,7 +205,13 @@ describe('RelationDataContent', () => {
     expect(() => rel.data.get('demo').get('k')).toThrow(
       'demo/0 is not leader and cannot read its own application databag',
     );
+    // Overwriting an existing key reads it first, so the read rule fires first (as in ops).
+    expect(() => rel.data.get('demo').set('k', 'x')).toThrow(
+      'demo/0 is not leader and cannot read its own application databag',
+    );
     expect(rel.data.get('pg').get('db')).toBe('app');
+    expect(String(rel.data.get('demo'))).toBe('<n/a>');
+    expect(String(rel.data.get('pg'))).toBe('{"db":"app"}');
     rel.data.get('demo/0').set('mine', 'ok');
     expect(backend.calls.filter((c) => c[0] === 'relationSet')).toEqual([
       ['relationSet', 3, { mine: 'ok' }, false, 'database'],
