@@ -220,6 +220,11 @@ describe('config, leadership, status, logging', () => {
     ]);
   });
 
+  it('reads the bare "unknown" that status-get prints in a restricted context', () => {
+    tools.add('status-get', { stdout: '"unknown"\n' });
+    expect(backend().statusGet(false)).toEqual({ status: 'unknown', message: '' });
+  });
+
   it('splits very long log messages as ops does', () => {
     tools.add('juju-log');
     backend().jujuLog('INFO', 'x'.repeat(131072));

@@ -6,6 +6,8 @@ import type { SettableStatusName, StatusValue } from '../types.js';
 export function statusGet(run: HookToolRunner, isApp: boolean): StatusValue {
   const args = ['--include-data', '--format=json', `--application=${isApp}`];
   const stdout = run('status-get', args);
+  // In a restricted context (collect-metrics) Juju prints just "unknown".
+  if (stdout.trim() === '"unknown"') return { status: 'unknown', message: '' };
   if (isApp) {
     return parseToolJson('status-get', args, stdout, AppStatusSchema)['application-status'];
   }
