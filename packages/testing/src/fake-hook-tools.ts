@@ -51,7 +51,7 @@ export class FakeHookTools {
       const file = join(tools.binDir, name);
       writeFileSync(
         file,
-        `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(main)} ${shellQuote(tools.dir)} ${name} "$@"\n`,
+        `#!/bin/sh\nNODE_COMPILE_CACHE=${shellQuote(join(tools.dir, 'compile-cache'))} exec ${shellQuote(process.execPath)} ${shellQuote(main)} ${shellQuote(tools.dir)} ${name} "$@"\n`,
       );
       chmodSync(file, 0o755);
     }

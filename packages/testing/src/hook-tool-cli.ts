@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { HookToolFailure, type World } from './world.js';
 
 /** What a fake hook tool prints and its exit code. @internal */
@@ -121,6 +121,15 @@ function readContentArgs(args: readonly string[]): Record<string, string> {
     else content[key] = value;
   }
   return content;
+}
+
+/** Loaded only by the tools that read YAML, to keep every other tool call fast. */
+function parseYaml(text: string): unknown {
+  const yaml: unknown = createRequire(import.meta.url)('yaml');
+  const parse: unknown =
+    typeof yaml === 'object' && yaml !== null ? Reflect.get(yaml, 'parse') : undefined;
+  if (typeof parse !== 'function') throw new Error('the yaml package has no parse function');
+  return parse(text);
 }
 
 function parseYamlMap(tool: string, text: string): Record<string, string> {

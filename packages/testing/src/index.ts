@@ -52,6 +52,7 @@ export {
   type HarnessOptions,
 } from './harness.js';
 export { type BackendCall, MemoryBackend } from './memory-backend.js';
+export { type DispatchOutput, type RunDispatchOptions, runDispatch } from './run-dispatch.js';
 export {
   CheckInfo,
   type CheckInfoInit,
