@@ -92,6 +92,12 @@ const Rfc3339 = z.string().transform((s, ctx) => {
   return d;
 });
 
+/** An optional time where `''` also means unset (ops treats empty as absent). */
+const OptionalRfc3339 = z
+  .union([z.literal(''), Rfc3339])
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
 /** @internal `secret-info-get --format=json` output: one entry keyed by the bare id. */
 export const SecretInfoOutputSchema = z
   .record(
@@ -101,9 +107,10 @@ export const SecretInfoOutputSchema = z
       label: z.string().default(''),
       owner: z.string().optional(),
       description: z.string().optional(),
-      rotation: SecretRotateSchema.optional(),
-      expiry: Rfc3339.optional(),
-      rotates: Rfc3339.optional(),
+      // An unknown policy is dropped rather than failing the call (forward compatibility).
+      rotation: SecretRotateSchema.optional().catch(undefined),
+      expiry: OptionalRfc3339,
+      rotates: OptionalRfc3339,
     }),
   )
   .refine((r) => Object.keys(r).length === 1, { message: 'expected exactly one secret' });

@@ -463,6 +463,20 @@ describe('secrets', () => {
     ]);
   });
 
+  it('treats empty times and unknown rotation policies as unset', () => {
+    tools.add('secret-info-get', {
+      stdout: '{"abc":{"revision":1,"label":"","expiry":"","rotation":"fortnightly"}}',
+    });
+    expect(backend().secretInfoGet({ id: 'secret:abc' })).toEqual({
+      id: 'abc',
+      revision: 1,
+      label: '',
+      expiry: undefined,
+      rotation: undefined,
+      rotates: undefined,
+    });
+  });
+
   it('maps "not found" to SecretNotFoundError', () => {
     tools.add('secret-get', { stderr: 'ERROR secret "x" not found\n', exitCode: 1 });
     expect(() => backend().secretGet({ id: 'secret:x' })).toThrow(SecretNotFoundError);
