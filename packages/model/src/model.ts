@@ -47,9 +47,9 @@ export interface ModelOptions {
    */
   readonly containerSocketPath?: (container: string) => string;
   /**
-   * The hook being run (e.g. `install`, or `__init__` while the charm is constructed); ''
-   * when none. Relation-data access rules apply only while it is non-empty. Default: ''
-   * (the framework sets {@link Model.hookRunning} when it dispatches).
+   * What is running (ops sets the event name, e.g. `config_changed`, or `__init__` while the
+   * charm is constructed); '' when nothing. Relation-data access rules apply only while it is
+   * non-empty. Default: '' (the framework sets {@link Model.hookRunning} when it dispatches).
    */
   readonly hookRunning?: string;
   /**
