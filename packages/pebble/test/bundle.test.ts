@@ -29,7 +29,7 @@ describe('bundles', () => {
     expect(inputs.some((i) => i.includes('/undici/'))).toBe(true);
     expect(inputs.filter((i) => /\/node_modules\/(\.pnpm\/)?ws[@/]/u.test(i))).toEqual([]);
     expect(inputs.filter((i) => i.includes('/fake/'))).toEqual([]);
-  });
+  }, 60_000);
 
   it('the fake server entry point does bring ws', async () => {
     const { inputs } = await bundle("export { FakePebbleServer } from '@opsjs/pebble/fake';");

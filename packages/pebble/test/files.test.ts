@@ -117,7 +117,7 @@ describe('push and pull', () => {
     expect(got.digest('hex')).toBe(sent.digest('hex'));
     // Streamed, not buffered: the process (client and server) grows far less than the file.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(size / 2);
-  });
+  }, 180_000);
 });
 
 describe('listFiles, makeDir, removePath', () => {
