@@ -163,12 +163,9 @@ export async function runDispatch(
       model.hookRunning = previous;
     }
     const restricted = RESTRICTED_EVENTS.includes(eventName);
-    await withHook(model, eventName, async () => {
-      if (!restricted) await framework?.reemit();
-      if (charm === undefined) return;
-      emitted = await emitJujuEvent(charm, eventName, context, log);
-      if (!restricted) await evaluateStatus(charm);
-    });
+    if (!restricted) await framework.reemit();
+    emitted = await emitJujuEvent(charm, eventName, context, log);
+    if (!restricted) await evaluateStatus(charm);
     await framework.commit();
     framework.close();
     return {
@@ -205,16 +202,6 @@ export async function runDispatch(
       ...(framework === undefined ? {} : { framework }),
       ...extra,
     };
-  }
-}
-
-async function withHook(model: Model, eventName: string, run: () => Promise<void>): Promise<void> {
-  const previous = model.hookRunning;
-  model.hookRunning = eventName;
-  try {
-    await run();
-  } finally {
-    model.hookRunning = previous;
   }
 }
 

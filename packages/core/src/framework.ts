@@ -749,7 +749,16 @@ export class Framework {
         ) {
           this.logger.debug(`Emitting custom event ${event}.`);
         }
-        await Reflect.apply(method, observer, [event]);
+        // ops `_event_context`: the model applies hook-time rules (relation-data access)
+        // while a handler runs, under the kind of the event being handled.
+        const model = this.#model;
+        const previous = model.hookRunning;
+        model.hookRunning = event.handle.kind;
+        try {
+          await Reflect.apply(method, observer, [event]);
+        } finally {
+          model.hookRunning = previous;
+        }
       } else {
         this.logger.debug(
           `Dropping deferred notice for ${eventPath}: no observer ${observerPath} with method ` +

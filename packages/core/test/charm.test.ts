@@ -13,6 +13,9 @@ import {
   type CollectStatusEvent,
   ConfigChangedEvent,
   type HookEvent,
+  type PebbleCheckFailedEvent,
+  type PebbleCustomNoticeEvent,
+  type PebbleReadyEvent,
   type RelationDepartedEvent,
   type RelationEvent,
   type SecretChangedEvent,
@@ -20,10 +23,13 @@ import {
   type SecretRotateEvent,
   type StorageAttachedEvent,
 } from '../src/charm-events.js';
+import { runDispatch } from '../src/dispatch.js';
 import { DeferError } from '../src/errors.js';
 import type { EventBase, Framework } from '../src/framework.js';
+import { Logger } from '../src/logger.js';
+import { ControllerStateStore } from '../src/storage/controller-state-store.js';
 import { StoredState } from '../src/stored-state.js';
-import { dispatch } from './helpers/dispatch.js';
+import { context, dispatch, meta } from './helpers/dispatch.js';
 import { FakeBackend } from './helpers/fake-backend.js';
 
 /** Records every event it sees; behaviour is steered through static fields. */
@@ -341,7 +347,7 @@ describe('relation events', () => {
     });
     expect(RelationCharm.seen).toEqual([
       "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
-      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=update_status",
+      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
     ]);
     expect(d1.store.committed.snapshots['RelationCharm/on/db_relation_changed[1]']).toEqual({
       relation_name: 'db',
@@ -635,5 +641,97 @@ describe('observeReconcile', () => {
       'web_pebble_check_recovered',
     ]);
     expect(ConfigChangedEvent.prototype).toBeInstanceOf(Object);
+  });
+});
+
+class WorkloadCharm extends CharmBase {
+  static seen: string[] = [];
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.webPebbleReady, this.onReady);
+    this.observe(this.on.webPebbleCustomNotice, this.onNotice);
+    this.observe(this.on.webPebbleCheckFailed, this.onCheck);
+  }
+  onReady(event: PebbleReadyEvent): void {
+    WorkloadCharm.seen.push(`${event} ${event.workload.name}`);
+    event.defer();
+  }
+  onNotice(event: PebbleCustomNoticeEvent): void {
+    WorkloadCharm.seen.push(`notice ${event.notice.id} ${event.notice.type} ${event.notice.key}`);
+  }
+  onCheck(event: PebbleCheckFailedEvent): void {
+    WorkloadCharm.seen.push(`check ${event.info.name} on ${event.workload.name}`);
+  }
+}
+
+describe('workload events', () => {
+  it('carry the container, notice and check, also through a deferral', async () => {
+    WorkloadCharm.seen = [];
+    const d1 = await dispatch(WorkloadCharm, 'hooks/web-pebble-ready', {
+      fields: { workloadName: 'web' },
+    });
+    expect(d1.exitCode).toBe(0);
+    expect(d1.store.committed.snapshots['WorkloadCharm/on/web_pebble_ready[1]']).toEqual({
+      container_name: 'web',
+    });
+    await dispatch(WorkloadCharm, 'hooks/web-pebble-custom-notice', {
+      committed: d1.store.committed,
+      fields: { workloadName: 'web', noticeId: '42', noticeType: 'custom', noticeKey: 'x.com/y' },
+    });
+    await dispatch(WorkloadCharm, 'hooks/web-pebble-check-failed', {
+      fields: { workloadName: 'web', pebbleCheckName: 'alive' },
+    });
+    expect(WorkloadCharm.seen).toEqual([
+      '<PebbleReadyEvent on web via WorkloadCharm/on/web_pebble_ready[1]> web',
+      '<PebbleReadyEvent on web via WorkloadCharm/on/web_pebble_ready[1]> web',
+      'notice 42 custom x.com/y',
+      'check alive on web',
+    ]);
+  });
+
+  it('fails clearly when the notice variables are missing', async () => {
+    const run = await dispatch(WorkloadCharm, 'hooks/web-pebble-custom-notice', {
+      fields: { workloadName: 'web' },
+    });
+    expect(String(run.error)).toContain(
+      'JUJU_NOTICE_ID is not set, but the web_pebble_custom_notice event needs it',
+    );
+  });
+});
+
+describe('controller state store', () => {
+  it('keeps framework state on the controller through state-get/state-set', async () => {
+    reset();
+    RecordingCharm.deferKinds.add('config_changed');
+    const backend = new FakeBackend();
+    const first = await runDispatch(RecordingCharm, {
+      context: context('hooks/config-changed'),
+      meta: meta(),
+      backend,
+      store: new ControllerStateStore(backend),
+      logger: new Logger(),
+    });
+    expect(first.exitCode).toBe(0);
+    expect(backend.calls.filter((c) => c.startsWith('state-'))).toEqual([
+      'state-get StoredStateData[_stored]',
+      'state-get #notices#',
+      'state-get RecordingCharm/StoredStateData[state]',
+      'state-set RecordingCharm/on/config_changed[1],RecordingCharm/StoredStateData[state],StoredStateData[_stored],#notices#',
+    ]);
+    RecordingCharm.deferKinds.clear();
+    await runDispatch(RecordingCharm, {
+      context: context('hooks/update-status'),
+      meta: meta(),
+      backend,
+      store: new ControllerStateStore(backend),
+      logger: new Logger(),
+    });
+    expect(RecordingCharm.seen).toEqual([
+      'RecordingCharm/on/config_changed[1]',
+      'RecordingCharm/on/config_changed[1]',
+      'RecordingCharm/on/update_status[5]',
+    ]);
+    expect(backend.controllerState.get('#notices#')).toBe('[]');
+    expect(backend.controllerState.has('RecordingCharm/on/config_changed[1]')).toBe(false);
   });
 });

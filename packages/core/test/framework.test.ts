@@ -1,3 +1,4 @@
+import type { CharmMeta, Model } from '@opsjs/model';
 import { describe, expect, it } from 'vitest';
 import {
   DeferError,
@@ -10,14 +11,14 @@ import {
 } from '../src/errors.js';
 import {
   EventBase,
-  type Framework,
+  Framework,
   FrameworkObject,
   ObjectEvents,
   toCamelCase,
   toSnakeCase,
 } from '../src/framework.js';
 import { Handle } from '../src/handle.js';
-import type { SnapshotData } from '../src/storage/state-store.js';
+import { MemoryStateStore, type SnapshotData } from '../src/storage/state-store.js';
 import { makeFramework } from './helpers/framework.js';
 
 class DbReadyEvent extends EventBase {
@@ -448,5 +449,46 @@ describe('defer and re-emission', () => {
     expect(() => makeFramework(store.committed)).toThrow(
       'StoredStateData[_stored]: event_count is not a non-negative integer',
     );
+  });
+});
+
+describe('event logging', () => {
+  it('logs deferrals and custom events emitted while handling a Juju event', async () => {
+    const t = makeFramework(undefined, { eventName: 'install' });
+    const db = new Db(t.framework, 'main');
+    const r = new Recorder(t.framework, 'r');
+    r.deferUntil = 1;
+    r.observe(db.on.dbReady, r.onDbReady);
+    await db.on.dbReady.emit('x');
+    expect(t.logs).toEqual([
+      ['DEBUG', 'Emitting custom event <DbReadyEvent via Db[main]/on/db_ready[1]>.'],
+      ['DEBUG', 'Deferring <DbReadyEvent via Db[main]/on/db_ready[1]>.'],
+    ]);
+  });
+
+  it('reports each emitted and re-emitted event to onEmit once', async () => {
+    const seen: string[] = [];
+    const p1 = makeFramework();
+    const db1 = new Db(p1.framework, 'main');
+    const r1 = new Recorder(p1.framework, 'r');
+    r1.deferUntil = 1;
+    r1.observe(db1.on.dbReady, r1.onDbReady);
+    await db1.on.dbReady.emit('x');
+    await p1.framework.commit();
+    const store = new MemoryStateStore(p1.store.committed);
+    const framework = new Framework({
+      store,
+      model: {} as Model,
+      meta: {} as CharmMeta,
+      charmDir: '/x',
+      onEmit: (event, info) => seen.push(`${event.handle.path} ${info.reemitted}`),
+    });
+    const db = new Db(framework, 'main');
+    const r = new Recorder(framework, 'r');
+    r.observe(db.on.dbReady, r.onDbReady);
+    await framework.reemit();
+    await db.on.ping.emit();
+    expect(seen).toEqual(['Db[main]/on/db_ready[1] true', 'Db[main]/on/ping[4] false']);
+    expect(framework.emitted).toEqual(['Db[main]/on/ping[4]']);
   });
 });

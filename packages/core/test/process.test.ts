@@ -185,6 +185,41 @@ describe('main() as a real process', () => {
     expect(action.calls).toContainEqual(['action-set', 'greeting=hello juju']);
   });
 
+  it('runs a legacy hooks/<name> script first, as ops does', () => {
+    const hook = path.join(charmDir, 'hooks', 'install');
+    fs.mkdirSync(path.dirname(hook));
+    fs.writeFileSync(
+      hook,
+      '#!/bin/sh\necho "$OPERATOR_DISPATCH" > legacy-ran\nexit "$LEGACY_EXIT"\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const ok = run('hooks/install', { LEGACY_EXIT: '0' });
+    expect(ok.status).toBe(0);
+    expect(fs.readFileSync(path.join(charmDir, 'legacy-ran'), 'utf8')).toBe('1\n');
+    expect(jujuLogs(ok.calls)).toEqual(
+      expect.arrayContaining([
+        ['INFO', 'Running legacy hooks/install.'],
+        ['DEBUG', 'Legacy hooks/install exited with status 0.'],
+        ['DEBUG', 'Emitting Juju event install.'],
+      ]),
+    );
+    const failed = run('hooks/install', { LEGACY_EXIT: '3' });
+    expect(failed.status).toBe(3);
+    expect(jujuLogs(failed.calls)).toContainEqual([
+      'WARNING',
+      'Legacy hooks/install exited with status 3.',
+    ]);
+    fs.chmodSync(hook, 0o644);
+    const skipped = run('hooks/install', { LEGACY_EXIT: '0' });
+    expect(skipped.status).toBe(0);
+    expect(jujuLogs(skipped.calls)).toContainEqual([
+      'WARNING',
+      'Legacy hooks/install exists but is not executable.',
+    ]);
+  });
+
   for (const at of ['mid-write', 'before-rename', 'after-rename'] as const) {
     it(`survives kill -9 ${at} during commit`, () => {
       expect(run('hooks/install').status).toBe(0);

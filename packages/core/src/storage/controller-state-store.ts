@@ -29,6 +29,8 @@ export const NOTICES_KEY = '#notices#';
 
 const NoticeListSchema = z.array(NoticeTupleSchema);
 
+const EVENT_PATH = /^(|.*\/)on\/[a-zA-Z_]+\[\d+\]$/;
+
 /**
  * A {@link StateStore} kept on the Juju controller with `state-get`/`state-set`/`state-delete`
  * (ops' `JujuStorage`): one key per snapshot handle path, plus the notice queue under
@@ -45,6 +47,9 @@ export class ControllerStateStore implements StateStore {
   readonly #backend: ControllerStateBackend;
   readonly #cache = new Map<string, SnapshotData | undefined>();
   readonly #dirty = new Set<string>();
+  // Event snapshots first written by this process: their keys are new (event keys only grow),
+  // so dropping one needs no state-delete.
+  readonly #freshEvents = new Set<string>();
   #notices: Notice[] | undefined;
   #noticesDirty = false;
 
@@ -64,6 +69,9 @@ export class ControllerStateStore implements StateStore {
   }
 
   saveSnapshot(handlePath: string, data: SnapshotData): void {
+    if (!this.#cache.has(handlePath) && EVENT_PATH.test(handlePath)) {
+      this.#freshEvents.add(handlePath);
+    }
     this.#cache.set(handlePath, cloneSnapshot(data));
     this.#dirty.add(handlePath);
   }
@@ -99,8 +107,8 @@ export class ControllerStateStore implements StateStore {
     const deleted: string[] = [];
     for (const key of this.#dirty) {
       const data = this.#cache.get(key);
-      if (data === undefined) deleted.push(key);
-      else set[key] = JSON.stringify(data);
+      if (data !== undefined) set[key] = JSON.stringify(data);
+      else if (!this.#freshEvents.has(key)) deleted.push(key);
     }
     if (this.#noticesDirty && this.#notices !== undefined) {
       set[NOTICES_KEY] = JSON.stringify(
@@ -110,6 +118,7 @@ export class ControllerStateStore implements StateStore {
     if (Object.keys(set).length > 0) this.#backend.stateSet(set);
     for (const key of deleted) this.#backend.stateDelete(key);
     this.#dirty.clear();
+    this.#freshEvents.clear();
     this.#noticesDirty = false;
   }
 
