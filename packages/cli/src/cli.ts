@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from './errors.js';
-import { initProject } from './init.js';
-import { pack } from './pack.js';
 import type { CharmArch } from './runtime.js';
 import { charmArchs } from './runtime.js';
-import { defaultTypesFile, typegen } from './typegen.js';
 import { cliVersion } from './version.js';
 import type { ZipEntryInfo } from './zip-writer.js';
 
@@ -53,7 +50,7 @@ and write a TypeScript module of its config options, actions with params, relati
 containers, storage and resources, so that misspelt names fail to compile.
 
 Options:
-  --out FILE    the module to write, relative to the project (default ${defaultTypesFile})
+  --out FILE    the module to write, relative to the project (default src/charm-metadata.ts)
   --check       write nothing; fail when the module is missing or out of date (for CI)
   -h, --help    show this help
 `;
@@ -191,6 +188,7 @@ async function runInit(args: readonly string[], io: CliIo): Promise<number> {
     });
   }
   const name = stringValue(values, 'name');
+  const { initProject } = await import('./init.js');
   const result = await initProject({
     dir: resolve(io.cwd, dir),
     kind,
@@ -213,6 +211,7 @@ async function runTypegen(args: readonly string[], io: CliIo): Promise<number> {
     return 0;
   }
   const outFile = stringValue(values, 'out');
+  const { typegen } = await import('./typegen.js');
   const result = await typegen({
     dir: resolve(io.cwd, positionals[0] ?? '.'),
     ...(outFile === undefined ? {} : { out: outFile }),
@@ -263,6 +262,7 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
   const entry = stringValue(values, 'entry');
   const stage = stringValue(values, 'stage');
   const started = performance.now();
+  const { pack } = await import('./pack.js');
   const result = await pack({
     dir: resolve(io.cwd, positionals[0] ?? '.'),
     ...(outDir === undefined ? {} : { out: resolve(io.cwd, outDir) }),

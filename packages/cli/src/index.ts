@@ -36,4 +36,5 @@ export {
   typegen,
 } from './typegen.js';
 export { cliVersion } from './version.js';
+export { listZip, unpackCharm, type ZipDirectoryEntry } from './zip-reader.js';
 export { writeZip, type ZipEntry, type ZipEntryInfo, type ZipWriteOptions } from './zip-writer.js';

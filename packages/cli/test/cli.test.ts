@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSize, runCli } from '../src/cli.js';
+import { defaultTypesFile } from '../src/typegen.js';
 import { cliVersion } from '../src/version.js';
 import { copyFixture, hookCharmFixture, installRuntimePackage } from './helpers/charm-dir.js';
 import { useTempDirs } from './helpers/temp-dir.js';
@@ -34,6 +35,7 @@ describe('runCli', () => {
       expect(help.stderr).toBe('');
     }
     expect((await cli(['pack', '-h'])).stdout).toContain('--no-runtime');
+    expect((await cli(['typegen', '--help'])).stdout).toContain(`(default ${defaultTypesFile})`);
   });
 
   it('prints the version, and usage with exit code 2 for no or an unknown command', async () => {

@@ -34,7 +34,10 @@ describe('initProject', () => {
     expect(Object.keys(project.meta.resources)).toEqual(['workload-image']);
     expect(Object.keys(project.meta.config)).toEqual(['log-level', 'port']);
     expect(Object.keys(project.meta.actions)).toEqual(['restart']);
-    expect(project.bases).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: ['amd64'] }]);
+    expect(project.bases).toEqual([
+      { name: 'ubuntu', channel: '24.04', architectures: ['amd64'] },
+      { name: 'ubuntu', channel: '24.04', architectures: ['arm64'] },
+    ]);
     expect((await typegen({ dir: result.dir, check: true })).status).toBe('checked');
     const pkg = JSON.parse(readFileSync(join(result.dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('web-app');

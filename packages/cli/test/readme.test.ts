@@ -15,7 +15,10 @@ describe('README usage', () => {
     expect(types.status).toBe('checked');
     expect(meta.name).toBe('my-charm');
     expect(Object.keys(meta.config)).toEqual(['log-level', 'port']);
-    expect(bases).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: ['amd64'] }]);
+    expect(bases).toEqual([
+      { name: 'ubuntu', channel: '24.04', architectures: ['amd64'] },
+      { name: 'ubuntu', channel: '24.04', architectures: ['arm64'] },
+    ]);
   });
 
   it('keeps the README block in step with this test', () => {

@@ -3,6 +3,7 @@ import { chmodSync, readFileSync, readlinkSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZipError } from '../src/errors.js';
+import { listZip, unpackCharm } from '../src/zip-reader.js';
 import { writeZip } from '../src/zip-writer.js';
 import { readZip } from './helpers/read-zip.js';
 import { hasCommand, useTempDirs } from './helpers/temp-dir.js';
@@ -138,5 +139,54 @@ describe('writeZip', () => {
     await expect(writeZip(join(dir, 'abs.zip'), [{ path: '/a', data: '1' }])).rejects.toThrow(
       'invalid path in the archive',
     );
+  });
+});
+
+describe('unpackCharm', () => {
+  it('extracts files with modes and symlinks, streaming and checking each CRC', async () => {
+    const dir = tempDir();
+    const big = join(dir, 'big');
+    const content = pseudoRandom(500_000, 5);
+    writeFileSync(big, content);
+    chmodSync(big, 0o755);
+    const zip = join(dir, 'x.charm');
+    await writeZip(
+      zip,
+      [
+        { path: 'runtime/node', file: big },
+        { path: 'hooks/install', symlink: '../dispatch' },
+        { path: 'dispatch', mode: 0o755, data: '#!/bin/sh\n' },
+        { path: 'empty.txt', data: '' },
+      ],
+      { chunkSize: 64 * 1024 },
+    );
+    const dest = join(dir, 'out');
+    const entries = await unpackCharm(zip, dest);
+    expect(entries.map((e) => [e.path, e.kind, e.mode])).toEqual([
+      ['dispatch', 'file', 0o755],
+      ['empty.txt', 'file', 0o644],
+      ['hooks/install', 'symlink', 0o777],
+      ['runtime/node', 'file', 0o755],
+    ]);
+    expect(readFileSync(join(dest, 'runtime/node')).equals(content)).toBe(true);
+    expect(statSync(join(dest, 'runtime/node')).mode & 0o777).toBe(0o755);
+    expect(readlinkSync(join(dest, 'hooks/install'))).toBe('../dispatch');
+    expect(readFileSync(join(dest, 'empty.txt'), 'utf8')).toBe('');
+    expect((await listZip(zip)).map((e) => e.path)).toEqual(entries.map((e) => e.path));
+  });
+
+  it('rejects a corrupt entry and a file that is not a zip', async () => {
+    const dir = tempDir();
+    const zip = join(dir, 'x.zip');
+    await writeZip(zip, [
+      { path: 'a.txt', data: 'some text that deflates, some text that deflates' },
+    ]);
+    const bytes = readFileSync(zip);
+    bytes[40] = (bytes[40] ?? 0) ^ 0xff; // inside a.txt's deflated data
+    writeFileSync(zip, bytes);
+    await expect(unpackCharm(zip, join(dir, 'out'))).rejects.toThrow();
+    const notZip = join(dir, 'not.zip');
+    writeFileSync(notZip, 'hello');
+    await expect(listZip(notZip)).rejects.toThrow(`${notZip}: not a zip archive`);
   });
 });

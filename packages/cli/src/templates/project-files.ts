@@ -92,6 +92,7 @@ description: |
 base: ubuntu@24.04
 platforms:
   amd64:
+  arm64:
 config:
   options:
     log-level:
@@ -133,15 +134,26 @@ await main(${input.className});
 
 function charmClass(input: TemplateInput): string {
   if (input.kind === 'machine') {
-    return `import { ActiveStatus, BlockedStatus, CharmBase, MaintenanceStatus } from '@opsjs/core';
-import type { CollectStatusEvent, ConfigChangedEvent, InstallEvent } from '@opsjs/core';
+    return `import {
+  type ActionEvent,
+  ActiveStatus,
+  BlockedStatus,
+  CharmBase,
+  type CollectStatusEvent,
+  type ConfigChangedEvent,
+  type Framework,
+  type InstallEvent,
+  MaintenanceStatus,
+} from '@opsjs/core';
+import type { CharmActionParams, Metadata } from './charm-metadata.js';
 
 /** The ${input.name} machine charm. */
-export class ${input.className} extends CharmBase {
-  constructor(...args: ConstructorParameters<typeof CharmBase>) {
-    super(...args);
+export class ${input.className} extends CharmBase<Metadata> {
+  constructor(framework: Framework) {
+    super(framework);
     this.observe(this.on.install, this.onInstall);
     this.observe(this.on.configChanged, this.onConfigChanged);
+    this.observe(this.on.restartAction, this.onRestart);
     this.observe(this.on.collectUnitStatus, this.onCollectUnitStatus);
   }
 
@@ -150,44 +162,95 @@ export class ${input.className} extends CharmBase {
   }
 
   onConfigChanged(_event: ConfigChangedEvent): void {
-    this.unit.openPort('tcp', this.port());
+    const port = this.port();
+    if (port !== undefined) this.unit.setPorts(port);
+  }
+
+  onRestart(event: ActionEvent<CharmActionParams['restart']>): void {
+    event.log(\`restarting: \${event.params.reason ?? 'no reason given'}\`);
+    event.setResults({ restarted: true });
   }
 
   onCollectUnitStatus(event: CollectStatusEvent): void {
     const port = this.port();
     event.addStatus(
-      port > 0 && port < 65536 ? new ActiveStatus() : new BlockedStatus(\`invalid port \${port}\`),
+      port === undefined ? new BlockedStatus('invalid port') : new ActiveStatus(\`port \${port}\`),
     );
   }
 
-  private port(): number {
-    const port = this.config.get('port');
-    return typeof port === 'number' ? port : 8080;
+  /** The configured port, or \`undefined\` when it is not a valid TCP port. */
+  private port(): number | undefined {
+    const port = this.config.get('port') ?? 8080;
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
   }
 }
 `;
   }
-  return `import { ActiveStatus, BlockedStatus, CharmBase, WaitingStatus } from '@opsjs/core';
-import type { CollectStatusEvent, PebbleReadyEvent } from '@opsjs/core';
+  return `import {
+  type ActionEvent,
+  ActiveStatus,
+  BlockedStatus,
+  CharmBase,
+  type CollectStatusEvent,
+  type ConfigChangedEvent,
+  type Framework,
+  type PebbleReadyEvent,
+  WaitingStatus,
+} from '@opsjs/core';
+import type { CharmActionParams, Metadata } from './charm-metadata.js';
 
 /** The ${input.name} sidecar charm: runs its workload in the \`workload\` container. */
-export class ${input.className} extends CharmBase {
-  constructor(...args: ConstructorParameters<typeof CharmBase>) {
-    super(...args);
+export class ${input.className} extends CharmBase<Metadata> {
+  constructor(framework: Framework) {
+    super(framework);
     this.observe(this.on.workloadPebbleReady, this.onWorkloadPebbleReady);
+    this.observe(this.on.configChanged, this.onConfigChanged);
+    this.observe(this.on.restartAction, this.onRestart);
     this.observe(this.on.collectUnitStatus, this.onCollectUnitStatus);
   }
 
   async onWorkloadPebbleReady(_event: PebbleReadyEvent): Promise<void> {
+    await this.configure();
+  }
+
+  async onConfigChanged(event: ConfigChangedEvent): Promise<void> {
+    if (!(await this.unit.getContainer('workload').canConnect())) {
+      event.defer();
+      return;
+    }
+    await this.configure();
+  }
+
+  async onRestart(event: ActionEvent<CharmActionParams['restart']>): Promise<void> {
+    event.log(\`restarting: \${event.params.reason ?? 'no reason given'}\`);
+    await this.unit.getContainer('workload').restart('workload');
+    event.setResults({ restarted: true });
+  }
+
+  async onCollectUnitStatus(event: CollectStatusEvent): Promise<void> {
+    const port = this.port();
+    if (port === undefined) {
+      event.addStatus(new BlockedStatus('invalid port'));
+    } else if (!(await this.unit.getContainer('workload').canConnect())) {
+      event.addStatus(new WaitingStatus('waiting for Pebble'));
+    } else {
+      event.addStatus(new ActiveStatus(\`port \${port}\`));
+    }
+  }
+
+  /** Puts the workload's service in the container's Pebble plan and applies it. */
+  private async configure(): Promise<void> {
+    const port = this.port();
+    if (port === undefined) return;
     const container = this.unit.getContainer('workload');
     await container.addLayer(
       '${input.name}',
       {
-        summary: '${input.name} layer',
+        summary: '${input.name} workload',
         services: {
           workload: {
             override: 'replace',
-            command: \`/bin/workload --port \${this.port()}\`,
+            command: \`/bin/workload --port \${port} --log-level \${this.config.get('log-level') ?? 'info'}\`,
             startup: 'enabled',
           },
         },
@@ -197,19 +260,10 @@ export class ${input.className} extends CharmBase {
     await container.replan();
   }
 
-  async onCollectUnitStatus(event: CollectStatusEvent): Promise<void> {
-    const port = this.port();
-    if (port <= 0 || port >= 65536) {
-      event.addStatus(new BlockedStatus(\`invalid port \${port}\`));
-      return;
-    }
-    const connected = await this.unit.getContainer('workload').canConnect();
-    event.addStatus(connected ? new ActiveStatus() : new WaitingStatus('waiting for Pebble'));
-  }
-
-  private port(): number {
-    const port = this.config.get('port');
-    return typeof port === 'number' ? port : 8080;
+  /** The configured port, or \`undefined\` when it is not a valid TCP port. */
+  private port(): number | undefined {
+    const port = this.config.get('port') ?? 8080;
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
   }
 }
 `;
@@ -218,22 +272,26 @@ export class ${input.className} extends CharmBase {
 function harnessTest(input: TemplateInput): string {
   const moduleName = input.classFile.replace(/\.ts$/, '.js');
   return `// Depth 1: the imperative Harness.
+import { fileURLToPath } from 'node:url';
+import { BlockedStatus } from '@opsjs/core';
 import { Harness } from '@opsjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ${input.className} } from '../src/${moduleName}';
 
+const charmRoot = fileURLToPath(new URL('..', import.meta.url));
+
 describe('${input.className} (Harness)', () => {
-  let harness: Harness<${input.className}> | undefined;
+  let harness: Harness | undefined;
   afterEach(async () => {
     await harness?.cleanup();
   });
 
   it('is blocked on an invalid port', async () => {
-    harness = new Harness(${input.className});
+    harness = new Harness(${input.className}, { charmRoot });
     await harness.begin();
     await harness.updateConfig({ port: 0 });
     await harness.evaluateStatus();
-    expect(harness.model.unit.status.name).toBe('blocked');
+    expect(harness.model.unit.status).toEqual(new BlockedStatus('invalid port'));
   });
 });
 `;
@@ -241,31 +299,112 @@ describe('${input.className} (Harness)', () => {
 
 function stateTest(input: TemplateInput): string {
   const moduleName = input.classFile.replace(/\.ts$/, '.js');
+  const containers =
+    input.kind === 'sidecar' ? ", containers: [new Container({ name: 'workload' })]" : '';
+  const importContainer = input.kind === 'sidecar' ? 'Container, ' : '';
+  const expected =
+    input.kind === 'sidecar'
+      ? "new WaitingStatus('waiting for Pebble')"
+      : "new ActiveStatus('port 8080')";
+  const coreImport =
+    input.kind === 'sidecar' ? 'BlockedStatus, WaitingStatus' : 'ActiveStatus, BlockedStatus';
   return `// Depth 2: one event against an immutable input state.
-import { Context, State } from '@opsjs/testing';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { ${coreImport} } from '@opsjs/core';
+import { ${importContainer}Context, State } from '@opsjs/testing';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ${input.className} } from '../src/${moduleName}';
 
+const charmRoot = fileURLToPath(new URL('..', import.meta.url));
+
 describe('${input.className} (Context/State)', () => {
-  it('is active with the default config', async () => {
-    const ctx = new Context(${input.className});
-    const out = await ctx.run(ctx.on.configChanged(), new State(${input.kind === 'sidecar' ? "{ containers: [{ name: 'workload', canConnect: true }] }" : ''}));
-    expect(out.unitStatus.name).toBe('active');
+  const ctx = new Context(${input.className}, { charmRoot });
+  afterEach(() => {
+    ctx.close();
+  });
+
+  it('reports its status after config-changed', async () => {
+    const out = await ctx.run(ctx.on.configChanged(), new State({ config: {}${containers} }));
+    expect(out.unitStatus).toEqual(${expected});
+  });
+
+  it('is blocked on an invalid port', async () => {
+    const out = await ctx.run(ctx.on.configChanged(), new State({ config: { port: 0 }${containers} }));
+    expect(out.unitStatus).toEqual(new BlockedStatus('invalid port'));
   });
 });
 `;
 }
 
 function dispatchTest(input: TemplateInput): string {
-  return `// Depth 3: the packed charm's dispatch, run as a real process with fake hook tools.
-import { runDispatch } from '@opsjs/testing';
-import { describe, expect, it } from 'vitest';
+  const expected =
+    input.kind === 'sidecar' ? "'waiting', 'waiting for Pebble'" : "'active', 'port 8080'";
+  return `// Depth 3: pack the charm, unpack it as Juju does and run its dispatch as a real process,
+// with fake hook tools on PATH that record their arguments.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pack, unpackCharm } from '@opsjs/cli';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const charmRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Writes fake hook tools into \`dir\`: each appends its name and arguments to \`calls.log\`. */
+function fakeHookTools(dir: string, outputs: Record<string, string>): () => string[][] {
+  mkdirSync(dir, { recursive: true });
+  const log = join(dir, 'calls.log');
+  writeFileSync(log, '');
+  for (const tool of ['juju-log', 'status-set', 'config-get', 'is-leader', 'open-port', 'close-port', 'opened-ports']) {
+    const output = outputs[tool] ?? '';
+    writeFileSync(
+      join(dir, tool),
+      \`#!/bin/sh\\nprintf '%s' "\\$(basename "\\$0")" >> '\${log}'\\nfor a in "\\$@"; do printf '\\\\t%s' "\\$a" >> '\${log}'; done\\nprintf '\\\\n' >> '\${log}'\\nprintf '%s' '\${output}'\\n\`,
+    );
+    chmodSync(join(dir, tool), 0o755);
+  }
+  return () =>
+    readFileSync(log, 'utf8')
+      .split('\\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split('\\t'));
+}
 
 describe('${input.name} (packed dispatch)', () => {
-  it('runs install through the real entry', async () => {
-    const result = await runDispatch({ entry: 'src/charm.ts', event: 'install' });
-    expect(result.exitCode).toBe(0);
+  const work = mkdtempSync(join(tmpdir(), '${input.name}-'));
+  afterEach(() => {
+    rmSync(work, { recursive: true, force: true });
   });
+
+  it('packs, and the packed dispatch runs config-changed', async () => {
+    const { charmPath } = await pack({ dir: charmRoot, out: work, noRuntime: true });
+    const charmDir = join(work, 'charm');
+    await unpackCharm(charmPath, charmDir);
+    const calls = fakeHookTools(join(work, 'bin'), {
+      'config-get': '{"port": 8080, "log-level": "info"}',
+      'is-leader': 'false',
+      'opened-ports': '[]',
+    });
+    const run = spawnSync(join(charmDir, 'dispatch'), {
+      cwd: charmDir,
+      encoding: 'utf8',
+      env: {
+        PATH: \`\${join(work, 'bin')}:\${dirname(process.execPath)}:/usr/bin:/bin\`,
+        JUJU_DISPATCH_PATH: 'hooks/config-changed',
+        JUJU_CHARM_DIR: charmDir,
+        JUJU_UNIT_NAME: '${input.name}/0',
+        JUJU_MODEL_NAME: 'test',
+        JUJU_MODEL_UUID: '00000000-0000-4000-8000-000000000000',
+        JUJU_VERSION: '3.6.14',
+      },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const statuses = calls()
+      .filter((call) => call[0] === 'status-set')
+      .map((call) => call.filter((arg) => arg !== '--').slice(-2));
+    expect(statuses.at(-1)).toEqual([${expected}]);
+  }, 60_000);
 });
 `;
 }
