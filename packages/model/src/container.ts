@@ -289,24 +289,32 @@ export class Container {
   }
 
   /**
-   * Run a command in the container.
+   * Run a command in the container. Output is text (UTF-8 by default), or bytes with
+   * `encoding: null`.
    *
    * @throws {ModelError} If `serviceContext` is used with a Juju older than 3.1.6 (or 3.2.0).
    */
   async exec(
     command: readonly string[],
-    options: ExecOptions & { readonly encoding?: BufferEncoding } = {},
-  ): Promise<ExecProcess<string>> {
+    options: ExecOptions & { readonly encoding: null },
+  ): Promise<ExecProcess<Buffer>>;
+  async exec(
+    command: readonly string[],
+    options?: ExecOptions & { readonly encoding?: BufferEncoding },
+  ): Promise<ExecProcess<string>>;
+  async exec(
+    command: readonly string[],
+    options: ExecOptions & { readonly encoding?: BufferEncoding | null } = {},
+  ): Promise<ExecProcess<string> | ExecProcess<Buffer>> {
     if (options.serviceContext !== undefined && !this.#ctx.jujuVersion.supportsExecServiceContext) {
       throw new ModelError(
         `exec with serviceContext not supported on Juju version ${this.#ctx.jujuVersion}`,
       );
     }
     const { encoding, ...rest } = options;
-    return (await this.pebble()).exec(command, {
-      ...rest,
-      ...(encoding === undefined ? {} : { encoding }),
-    });
+    const client = await this.pebble();
+    if (encoding === null) return client.exec(command, { ...rest, encoding: null });
+    return client.exec(command, { ...rest, ...(encoding === undefined ? {} : { encoding }) });
   }
 
   /** Send a signal (e.g. `SIGHUP`) to services. @throws {InvalidArgumentError} Without names. */

@@ -149,6 +149,8 @@ describe('Container', () => {
     const web = model.unit.getContainer('web');
     const proc = await web.exec(['echo', 'hi']);
     expect((await proc.waitOutput()).stdout).toBe('hi\n');
+    const bytes = await web.exec(['echo', 'b'], { encoding: null });
+    expect(Buffer.isBuffer((await bytes.waitOutput()).stdout)).toBe(true);
     const old = new Model({
       meta,
       backend,
