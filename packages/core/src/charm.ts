@@ -96,28 +96,8 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
   constructor(framework: Framework) {
     super(framework, null);
     const on = new CharmEvents(this);
-    const meta = framework.meta;
-    const define = (name: string, suffix: string, type: EventType<EventBase, never[]>): void => {
-      const kind = `${name.replaceAll('-', '_')}_${suffix}`;
-      on.defineEvent(toCamelCase(kind), type, kind);
-    };
-    for (const name of Object.keys(meta.relations)) {
-      define(name, 'relation_created', RelationCreatedEvent);
-      define(name, 'relation_joined', RelationJoinedEvent);
-      define(name, 'relation_changed', RelationChangedEvent);
-      define(name, 'relation_departed', RelationDepartedEvent);
-      define(name, 'relation_broken', RelationBrokenEvent);
-    }
-    for (const name of Object.keys(meta.storages)) {
-      define(name, 'storage_attached', StorageAttachedEvent);
-      define(name, 'storage_detaching', StorageDetachingEvent);
-    }
-    for (const name of Object.keys(meta.actions)) define(name, 'action', ActionEvent);
-    for (const name of Object.keys(meta.containers)) {
-      define(name, 'pebble_ready', PebbleReadyEvent);
-      define(name, 'pebble_custom_notice', PebbleCustomNoticeEvent);
-      define(name, 'pebble_check_failed', PebbleCheckFailedEvent);
-      define(name, 'pebble_check_recovered', PebbleCheckRecoveredEvent);
+    for (const [name, type, kind] of metadataEvents(framework.meta)) {
+      on.defineEvent(name, type, kind);
     }
     // The metadata-derived events were defined just above from the same metadata `M` describes.
     this.on = on as CharmEventsFor<M>;
@@ -210,6 +190,42 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
     }
     return kinds;
   }
+}
+
+type EventDefinition = readonly [name: string, type: EventType<EventBase, never[]>, kind: string];
+
+const DEFINITIONS = new WeakMap<CharmMeta, readonly EventDefinition[]>();
+
+/** The (name, class, kind) of each event metadata adds, computed once per metadata object. */
+function metadataEvents(meta: CharmMeta): readonly EventDefinition[] {
+  let list = DEFINITIONS.get(meta);
+  if (list !== undefined) return list;
+  const defs: EventDefinition[] = [];
+  const add = (name: string, suffix: string, type: EventType<EventBase, never[]>): void => {
+    const kind = `${name.replaceAll('-', '_')}_${suffix}`;
+    defs.push([toCamelCase(kind), type, kind]);
+  };
+  for (const name of Object.keys(meta.relations)) {
+    add(name, 'relation_created', RelationCreatedEvent);
+    add(name, 'relation_joined', RelationJoinedEvent);
+    add(name, 'relation_changed', RelationChangedEvent);
+    add(name, 'relation_departed', RelationDepartedEvent);
+    add(name, 'relation_broken', RelationBrokenEvent);
+  }
+  for (const name of Object.keys(meta.storages)) {
+    add(name, 'storage_attached', StorageAttachedEvent);
+    add(name, 'storage_detaching', StorageDetachingEvent);
+  }
+  for (const name of Object.keys(meta.actions)) add(name, 'action', ActionEvent);
+  for (const name of Object.keys(meta.containers)) {
+    add(name, 'pebble_ready', PebbleReadyEvent);
+    add(name, 'pebble_custom_notice', PebbleCustomNoticeEvent);
+    add(name, 'pebble_check_failed', PebbleCheckFailedEvent);
+    add(name, 'pebble_check_recovered', PebbleCheckRecoveredEvent);
+  }
+  list = defs;
+  DEFINITIONS.set(meta, list);
+  return list;
 }
 
 const RECONCILE_EXCLUDED = [

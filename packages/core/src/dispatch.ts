@@ -47,6 +47,17 @@ export const RESTRICTED_EVENTS: readonly string[] = ['collect_metrics', 'meter_s
  * @throws {DispatchError} when the path is empty or its last component is not a name
  */
 export function eventNameFromDispatchPath(dispatchPath: string): string {
+  let name = EVENT_NAMES.get(dispatchPath);
+  if (name === undefined) {
+    name = parseDispatchPath(dispatchPath);
+    EVENT_NAMES.set(dispatchPath, name);
+  }
+  return name;
+}
+
+const EVENT_NAMES = new Map<string, string>();
+
+function parseDispatchPath(dispatchPath: string): string {
   if (dispatchPath.trim() === '') {
     throw new DispatchError('JUJU_DISPATCH_PATH is not set: cannot tell which event to run');
   }

@@ -314,15 +314,16 @@ export class ObjectEvents extends FrameworkObject {
     type: T,
     kind: string = toSnakeCase(name),
   ): BoundEvent<EventOf<T>, EmitArgs<T>> {
-    const prefix = `unable to define an event named ${JSON.stringify(name)} on ${this.handle.path}`;
-    if (!IDENTIFIER.test(name) || !IDENTIFIER.test(kind)) {
-      throw new ObserveError(`${prefix}: not a valid identifier`);
-    }
+    const fail = (why: string): ObserveError =>
+      new ObserveError(
+        `unable to define an event named ${JSON.stringify(name)} on ${this.handle.path}: ${why}`,
+      );
+    if (!IDENTIFIER.test(name) || !IDENTIFIER.test(kind)) throw fail('not a valid identifier');
     if (name in this || this.#events.has(kind)) {
-      throw new ObserveError(`${prefix}: it overlaps with an existing attribute or event`);
+      throw fail('it overlaps with an existing attribute or event');
     }
     if (!(type.prototype instanceof EventBase) && (type as unknown) !== EventBase) {
-      throw new ObserveError(`${prefix}: ${type.name} does not extend EventBase`);
+      throw fail(`${type.name} does not extend EventBase`);
     }
     const bound = new BoundEvent<EventOf<T>, EmitArgs<T>>(
       this,
@@ -370,13 +371,27 @@ export function isEventType(
 
 /** `dbRelationChanged` → `db_relation_changed`; names already in snake_case are unchanged. */
 export function toSnakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  let out = SNAKE.get(name);
+  if (out === undefined) {
+    out = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    SNAKE.set(name, out);
+  }
+  return out;
 }
 
 /** `db_relation_changed` or `db-relation-changed` → `dbRelationChanged`. */
 export function toCamelCase(name: string): string {
-  return name.replace(/[-_]+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  let out = CAMEL.get(name);
+  if (out === undefined) {
+    out = name.replace(/[-_]+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    CAMEL.set(name, out);
+  }
+  return out;
 }
+
+// Event names come from class definitions and metadata: a small, fixed set per process.
+const SNAKE = new Map<string, string>();
+const CAMEL = new Map<string, string>();
 
 /** The framework's own events: `preCommit` and `commit` (handle path `on`). */
 export class FrameworkEvents extends ObjectEvents.define({
@@ -458,7 +473,7 @@ export class Framework {
   readonly #objects = new Map<string, FrameworkObject>();
   readonly #observerObjects = new Map<string, FrameworkObject>();
   readonly #observers: Observer[] = [];
-  readonly #types = new Map<string, RestorableType>();
+  readonly #types = new Map<string | null, Map<string, RestorableType>>();
   #eventCount: number;
   #closed = false;
 
@@ -517,7 +532,13 @@ export class Framework {
    * `register_type`). Events defined on an `ObjectEvents` are registered automatically.
    */
   registerType(type: RestorableType, parent: Handle | null, kind: string): void {
-    this.#types.set(typeKey(parent?.path ?? null, kind), type);
+    const parentPath = parent?.path ?? null;
+    let kinds = this.#types.get(parentPath);
+    if (kinds === undefined) {
+      kinds = new Map();
+      this.#types.set(parentPath, kinds);
+    }
+    kinds.set(kind, type);
   }
 
   /**
@@ -665,7 +686,7 @@ export class Framework {
    * @throws {StateStoreError} when there is no snapshot
    */
   loadSnapshot(handle: Handle): EventBase {
-    const type = this.#types.get(typeKey(handle.parent?.path ?? null, handle.kind));
+    const type = this.#types.get(handle.parent?.path ?? null)?.get(handle.kind);
     if (type === undefined) throw new NoTypeError(handle.path);
     const data = this.store.loadSnapshot(handle.path);
     if (data === undefined) {
@@ -776,10 +797,6 @@ export class Framework {
 }
 
 const EVENT_PATH = /^(|.*\/)on\/[a-zA-Z_]+\[\d+\]$/;
-
-function typeKey(parentPath: string | null, kind: string): string {
-  return `${parentPath ?? ''}\u0000${kind}`;
-}
 
 function findMethodName(observer: FrameworkObject, handler: unknown): string {
   for (let proto: unknown = observer; proto !== null && proto !== Object.prototype; ) {

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { CharmBase } from '../src/charm.js';
+import { CharmBase, evaluateStatus } from '../src/charm.js';
 import type {
   ActionEvent,
   ConfigChangedEvent,
@@ -7,7 +7,9 @@ import type {
   RelationChangedEvent,
   StopEvent,
 } from '../src/charm-events.js';
+import { runDispatch } from '../src/dispatch.js';
 import type { BoundEvent, Framework } from '../src/framework.js';
+import { main } from '../src/main.js';
 import { StoredState } from '../src/stored-state.js';
 import { charmMetadata } from './fixtures/demo-charm/charm-metadata.js';
 
@@ -113,5 +115,14 @@ describe('typed metadata', () => {
       ready: boolean;
       tags: string[];
     }>();
+  });
+});
+
+describe('entry points', () => {
+  it('accept charms with typed metadata', () => {
+    class Typed extends CharmBase<typeof meta> {}
+    expectTypeOf(main).toBeCallableWith(Typed, { exit: false });
+    expectTypeOf(runDispatch).parameter(0).toMatchTypeOf<typeof Typed>();
+    expectTypeOf(evaluateStatus).toBeCallableWith(new Typed({} as Framework));
   });
 });

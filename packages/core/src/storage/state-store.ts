@@ -89,7 +89,10 @@ export function sameNotice(a: Notice, b: Notice): boolean {
  * @internal Deep copy of snapshot data, so callers cannot mutate what a store holds.
  */
 export function cloneSnapshot(data: SnapshotData): SnapshotData {
-  return structuredClone(data);
+  // Snapshots are JSON data (validated before they are saved); a JSON round trip is the
+  // cheapest deep copy for the small maps they are.
+  for (const _key in data) return JSON.parse(JSON.stringify(data)) as SnapshotData;
+  return {};
 }
 
 /**
