@@ -26,7 +26,7 @@ function handles(): Record<string, number> {
 async function leaked(baseline: Record<string, number>): Promise<Record<string, number>> {
   const over = (): Record<string, number> =>
     Object.fromEntries(Object.entries(handles()).filter(([kind, n]) => n > (baseline[kind] ?? 0)));
-  for (let i = 0; i < 200 && Object.keys(over()).length > 0; i++) await settle(5);
+  for (let i = 0; i < 2000 && Object.keys(over()).length > 0; i++) await settle(5);
   return over();
 }
 

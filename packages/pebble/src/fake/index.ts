@@ -1,4 +1,4 @@
-export type { ExecMatcher, FakeExecContext, FakeExecHandler } from './exec.js';
+export type { ExecMatcher, FakeExecContext, FakeExecHandler } from './exec-types.js';
 export {
   FakePebbleServer,
   type FakePebbleServerOptions,
