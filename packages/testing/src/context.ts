@@ -5,7 +5,7 @@ import { Logger, MemoryStateStore, runDispatch } from '@opsjs/core';
 import {
   type CharmMeta,
   HookToolBackend,
-  JujuContext,
+  JujuVersion,
   type ModelBackend,
   StatusBase,
 } from '@opsjs/model';
@@ -15,7 +15,7 @@ import { checkConsistency } from './consistency-checker.js';
 import { type ExecRecord, SimulatedContainer } from './container-sim.js';
 import { ActionFailed, NoObserverError, UncaughtCharmError } from './errors.js';
 import { EventFactories, type ScenarioEvent } from './event.js';
-import { buildEventEnv } from './event-env.js';
+import { buildEventEnv, contextFromEventEnv } from './event-env.js';
 import { MemoryBackend } from './memory-backend.js';
 import type { Container } from './state/container.js';
 import type { State } from './state/state.js';
@@ -155,6 +155,8 @@ export class Context {
   /** Execs per container, over every run. */
   readonly execHistory: Record<string, ExecRecord[]> = {};
   readonly #options: ContextOptions;
+  readonly #version: JujuVersion;
+  readonly #charmPath: string;
   #tempDir: string | undefined;
 
   /**
@@ -168,6 +170,8 @@ export class Context {
     this.#options = options;
     this.meta = resolveMeta(options);
     this.jujuVersion = options.jujuVersion ?? '3.6.14';
+    this.#version = new JujuVersion(this.jujuVersion);
+    this.#charmPath = charmHandlePath(charmClass);
     this.appName = options.appName ?? this.meta.name;
     this.unitId = options.unitId ?? 0;
   }
@@ -239,12 +243,12 @@ export class Context {
       },
       charmDir,
     );
-    const context = JujuContext.fromEnv(env);
+    const context = contextFromEventEnv(env, this.#version);
     const backend: ModelBackend =
       this.#options.backend === 'memory'
         ? new MemoryBackend(world)
         : new HookToolBackend({ context, runner: worldRunner(world), exit: () => {} });
-    const charmPath = charmHandlePath(this.charmClass);
+    const charmPath = this.#charmPath;
     const store = new MemoryStateStore(stateToStore(state, charmPath));
 
     const jujuLog: JujuLogLine[] = [];
@@ -262,13 +266,18 @@ export class Context {
 
     const execHistory: Record<string, ExecRecord[]> = {};
     const sims = new Map<string, SimulatedContainer>();
-    const socketDir = mkdtempSync(join(tmpdir(), 'opsjs-sock-'));
+    // A container that cannot connect needs no server: its socket simply does not exist.
+    const connectable = state.containers.filter((c) => c.canConnect);
+    const socketDir =
+      connectable.length > 0
+        ? mkdtempSync(join(tmpdir(), 'opsjs-sock-'))
+        : join(this.tempDir, 'no-pebble');
     let result: Awaited<ReturnType<typeof runDispatch>>;
     let output: State;
     try {
-      for (const container of state.containers) {
-        const history: ExecRecord[] = [];
-        execHistory[container.name] = history;
+      for (const container of state.containers) execHistory[container.name] = [];
+      for (const container of connectable) {
+        const history: ExecRecord[] = execHistory[container.name] ?? [];
         sims.set(
           container.name,
           await SimulatedContainer.start(container, {
@@ -293,13 +302,13 @@ export class Context {
         containers.push(sim === undefined ? container : await sim.toState());
       }
       const stored = result.committed ? storeToState(store.committed, charmPath) : undefined;
-      output = worldToState(world.data, state).with({
+      output = worldToState(world.data, state, {
         containers,
         ...(stored === undefined ? {} : stored),
       });
     } finally {
       for (const sim of sims.values()) await sim.close();
-      rmSync(socketDir, { recursive: true, force: true });
+      if (connectable.length > 0) rmSync(socketDir, { recursive: true, force: true });
     }
     jujuLog.push(...world.data.jujuLog);
     const action = world.data.action;

@@ -1,3 +1,4 @@
+import { JujuContext, type JujuVersion } from '@opsjs/model';
 import type { ScenarioEvent } from './event.js';
 import type { State } from './state/state.js';
 
@@ -90,4 +91,53 @@ export function buildEventEnv(
     }
   }
   return env;
+}
+
+/**
+ * The `JujuContext` of an environment built by {@link buildEventEnv}, without re-validating
+ * what this module just wrote (`JujuContext.fromEnv` parses with zod; this is per test run).
+ * @internal
+ */
+export function contextFromEventEnv(
+  env: Readonly<Record<string, string>>,
+  version: JujuVersion,
+): JujuContext {
+  const opt = (key: string): string | undefined => {
+    const value = env[key];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (value: string | undefined): number | undefined =>
+    value === undefined
+      ? undefined
+      : Number(value.slice(Math.max(value.lastIndexOf(':'), value.lastIndexOf('/')) + 1));
+  const storageId = opt('JUJU_STORAGE_ID');
+  return new JujuContext({
+    dispatchPath: env.JUJU_DISPATCH_PATH ?? '',
+    hookName: env.JUJU_HOOK_NAME ?? '',
+    modelName: env.JUJU_MODEL_NAME ?? '',
+    modelUuid: env.JUJU_MODEL_UUID ?? '',
+    unitName: env.JUJU_UNIT_NAME ?? '',
+    version,
+    availabilityZone: opt('JUJU_AVAILABILITY_ZONE'),
+    charmDir: opt('JUJU_CHARM_DIR'),
+    machineId: opt('JUJU_MACHINE_ID'),
+    principalUnit: opt('JUJU_PRINCIPAL_UNIT'),
+    actionName: opt('JUJU_ACTION_NAME'),
+    actionUuid: opt('JUJU_ACTION_UUID'),
+    noticeId: opt('JUJU_NOTICE_ID'),
+    noticeKey: opt('JUJU_NOTICE_KEY'),
+    noticeType: opt('JUJU_NOTICE_TYPE'),
+    pebbleCheckName: opt('JUJU_PEBBLE_CHECK_NAME'),
+    relationDepartingUnitName: opt('JUJU_DEPARTING_UNIT'),
+    relationName: opt('JUJU_RELATION'),
+    relationId: int(opt('JUJU_RELATION_ID')),
+    remoteAppName: opt('JUJU_REMOTE_APP'),
+    remoteUnitName: opt('JUJU_REMOTE_UNIT'),
+    secretId: opt('JUJU_SECRET_ID'),
+    secretLabel: opt('JUJU_SECRET_LABEL'),
+    secretRevision: int(opt('JUJU_SECRET_REVISION')),
+    storageName: storageId?.split('/')[0],
+    storageIndex: int(storageId),
+    workloadName: opt('JUJU_WORKLOAD_NAME'),
+  });
 }

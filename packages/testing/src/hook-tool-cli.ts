@@ -123,13 +123,30 @@ function readContentArgs(args: readonly string[]): Record<string, string> {
   return content;
 }
 
-/** Loaded only by the tools that read YAML, to keep every other tool call fast. */
+let yamlParse: ((text: string) => unknown) | undefined;
+
+/**
+ * Parses YAML input (`relation-set --file -`, `state-set --file -`). JSON, which ops sends, is
+ * YAML and is parsed directly; the yaml package is loaded only when needed, to keep every
+ * other tool process fast.
+ */
 function parseYaml(text: string): unknown {
-  const yaml: unknown = createRequire(import.meta.url)('yaml');
-  const parse: unknown =
-    typeof yaml === 'object' && yaml !== null ? Reflect.get(yaml, 'parse') : undefined;
-  if (typeof parse !== 'function') throw new Error('the yaml package has no parse function');
-  return parse(text);
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // Not JSON: flow-style YAML, parsed below.
+    }
+  }
+  if (yamlParse === undefined) {
+    const yaml: unknown = createRequire(import.meta.url)('yaml');
+    const parse: unknown =
+      typeof yaml === 'object' && yaml !== null ? Reflect.get(yaml, 'parse') : undefined;
+    if (typeof parse !== 'function') throw new Error('the yaml package has no parse function');
+    yamlParse = (t) => Reflect.apply(parse, undefined, [t]);
+  }
+  return yamlParse(text);
 }
 
 function parseYamlMap(tool: string, text: string): Record<string, string> {

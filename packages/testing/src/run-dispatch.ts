@@ -263,7 +263,7 @@ export async function runDispatch(options: RunDispatchOptions): Promise<Dispatch
       containers.push(sim === undefined ? container : await sim.toState());
     }
     const stored = storeToState(readStore(charmDir), charmClassPath);
-    const output = worldToState(world, state).with({
+    const output = worldToState(world, state, {
       containers,
       ...(run.exitCode === 0 ? stored : {}),
     });

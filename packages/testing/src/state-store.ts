@@ -1,4 +1,5 @@
 import type { MemoryStateSnapshot, SnapshotData } from '@opsjs/core';
+import { deepFreeze } from './state/freeze.js';
 import { DeferredEvent, StoredState } from './state/misc.js';
 import type { State } from './state/state.js';
 
@@ -33,7 +34,9 @@ export function stateToStore(state: State, charmPath: string): MemoryStateSnapsh
 }
 
 /**
- * The stored states and deferred events held in the framework's committed state.
+ * The stored states and deferred events held in the framework's committed state. The
+ * snapshots are frozen in place and shared, not copied: pass a store's data that nothing
+ * else changes afterwards.
  * @internal
  */
 export function storeToState(
@@ -50,7 +53,7 @@ export function storeToState(
       new StoredState({
         name: match[2] ?? '_stored',
         ...(owner === charmPath ? {} : { ownerPath: owner }),
-        content: data,
+        content: deepFreeze(data),
       }),
     );
   }
@@ -60,7 +63,7 @@ export function storeToState(
         handlePath: n.eventPath,
         owner: n.observerPath,
         observer: n.methodName,
-        snapshotData: committed.snapshots[n.eventPath] ?? {},
+        snapshotData: deepFreeze(committed.snapshots[n.eventPath] ?? {}),
       }),
   );
   return { storedStates, deferred };

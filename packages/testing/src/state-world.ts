@@ -4,7 +4,7 @@ import type { CloudSpec } from './state/misc.js';
 import { Port } from './state/misc.js';
 import { type AnyRelation, PeerRelation, Relation, SubordinateRelation } from './state/relation.js';
 import { Secret } from './state/secret.js';
-import type { State } from './state/state.js';
+import type { State, StateInit } from './state/state.js';
 import {
   appOf,
   type WorldData,
@@ -274,7 +274,7 @@ function portFromSpec(spec: string): Port {
  * the world (local bags, statuses, workload version, ports, secrets).
  * @internal
  */
-export function worldToState(world: WorldData, input: State): State {
+export function worldToState(world: WorldData, input: State, more: StateInit = {}): State {
   return input.with({
     relations: input.relations.map((r) =>
       relationFromWorld(
@@ -288,5 +288,6 @@ export function worldToState(world: WorldData, input: State): State {
     workloadVersion: world.workloadVersion,
     openedPorts: world.ports.map(portFromSpec),
     secrets: world.secrets.map(secretFromWorld),
+    ...more,
   });
 }

@@ -52,7 +52,9 @@ export class StoredState {
   constructor(init: { name?: string; ownerPath?: string; content?: StoredContent }) {
     this.name = init.name ?? '_stored';
     this.ownerPath = init.ownerPath;
-    this.content = deepFreeze(structuredClone({ ...(init.content ?? {}) }));
+    const content = init.content ?? {};
+    // Frozen content cannot change under us: no copy needed.
+    this.content = Object.isFrozen(content) ? content : deepFreeze(structuredClone({ ...content }));
     Object.freeze(this);
   }
 }
@@ -188,7 +190,8 @@ export class DeferredEvent {
     this.handlePath = init.handlePath;
     this.owner = init.owner;
     this.observer = init.observer;
-    this.snapshotData = deepFreeze(structuredClone({ ...(init.snapshotData ?? {}) }));
+    const data = init.snapshotData ?? {};
+    this.snapshotData = Object.isFrozen(data) ? data : deepFreeze(structuredClone({ ...data }));
     Object.freeze(this);
   }
 
