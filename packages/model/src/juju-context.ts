@@ -99,34 +99,63 @@ const EnvSchema = z.record(z.string(), z.string().optional());
  * ```
  */
 export class JujuContext implements JujuContextFields {
+  /** `JUJU_DISPATCH_PATH`, e.g. `hooks/install` or `actions/backup`. */
   readonly dispatchPath: string;
+  /** `JUJU_HOOK_NAME`; empty for actions and `juju-exec` dispatches. */
   readonly hookName: string;
+  /** `JUJU_MODEL_NAME`. */
   readonly modelName: string;
+  /** `JUJU_MODEL_UUID`. */
   readonly modelUuid: string;
+  /** `JUJU_UNIT_NAME`, e.g. `myapp/0`. */
   readonly unitName: string;
+  /** `JUJU_VERSION` (`0.0.0` when absent). */
   readonly version: JujuVersion;
+  /** `JUJU_AVAILABILITY_ZONE`. */
   readonly availabilityZone: string | undefined;
+  /** `JUJU_CHARM_DIR` (absolute); the working directory when absent. */
   readonly charmDir: string;
+  /** Whether `JUJU_DEBUG` is present (even empty). */
   readonly debug: boolean;
+  /** `JUJU_DEBUG_AT`, split on commas with spaces trimmed (empty when absent). */
   readonly debugAt: ReadonlySet<string>;
+  /** `JUJU_MACHINE_ID`; absent on Kubernetes. */
   readonly machineId: string | undefined;
+  /** `JUJU_PRINCIPAL_UNIT` of a subordinate. */
   readonly principalUnit: string | undefined;
+  /** `JUJU_ACTION_NAME`. */
   readonly actionName: string | undefined;
+  /** `JUJU_ACTION_UUID`. */
   readonly actionUuid: string | undefined;
+  /** `JUJU_NOTICE_ID`. */
   readonly noticeId: string | undefined;
+  /** `JUJU_NOTICE_KEY`. */
   readonly noticeKey: string | undefined;
+  /** `JUJU_NOTICE_TYPE`. */
   readonly noticeType: string | undefined;
+  /** `JUJU_PEBBLE_CHECK_NAME`. */
   readonly pebbleCheckName: string | undefined;
+  /** `JUJU_DEPARTING_UNIT`. */
   readonly relationDepartingUnitName: string | undefined;
+  /** `JUJU_RELATION`: the endpoint name. */
   readonly relationName: string | undefined;
+  /** The integer after the last `:` of `JUJU_RELATION_ID`. */
   readonly relationId: number | undefined;
+  /** `JUJU_REMOTE_APP`. */
   readonly remoteAppName: string | undefined;
+  /** `JUJU_REMOTE_UNIT`. */
   readonly remoteUnitName: string | undefined;
+  /** `JUJU_SECRET_ID`. */
   readonly secretId: string | undefined;
+  /** `JUJU_SECRET_LABEL`. */
   readonly secretLabel: string | undefined;
+  /** `JUJU_SECRET_REVISION`. */
   readonly secretRevision: number | undefined;
+  /** The name before the first `/` of `JUJU_STORAGE_ID`. */
   readonly storageName: string | undefined;
+  /** The integer after the last `/` of `JUJU_STORAGE_ID`. */
   readonly storageIndex: number | undefined;
+  /** `JUJU_WORKLOAD_NAME`: the container of a Pebble event. */
   readonly workloadName: string | undefined;
 
   /** Build a context from explicit fields (tests, tools outside a hook). */

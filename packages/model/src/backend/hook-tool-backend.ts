@@ -203,16 +203,19 @@ export class HookToolBackend implements ModelBackend {
     }
   }
 
+  /** {@inheritDoc ModelBackend.relationIds} */
   relationIds(endpoint: string): number[] {
     return this.#wrap('relation-ids', () => relation.relationIds(this.#run, endpoint));
   }
 
+  /** {@inheritDoc ModelBackend.relationList} */
   relationList(relationId: number, endpoint?: string): string[] {
     return this.#wrap('relation-list', () =>
       relation.relationList(this.#run, relationId, endpoint),
     );
   }
 
+  /** {@inheritDoc ModelBackend.relationRemoteApp} */
   relationRemoteApp(relationId: number, endpoint?: string): string | null {
     try {
       return this.#wrap('relation-list', () =>
@@ -224,6 +227,7 @@ export class HookToolBackend implements ModelBackend {
     }
   }
 
+  /** {@inheritDoc ModelBackend.relationGet} */
   relationGet(
     relationId: number,
     member: string,
@@ -240,6 +244,7 @@ export class HookToolBackend implements ModelBackend {
     );
   }
 
+  /** {@inheritDoc ModelBackend.relationSet} */
   relationSet(
     relationId: number,
     data: Readonly<Record<string, string>>,
@@ -259,16 +264,19 @@ export class HookToolBackend implements ModelBackend {
     );
   }
 
+  /** {@inheritDoc ModelBackend.relationModelGet} */
   relationModelGet(relationId: number, endpoint?: string): { uuid: string } {
     return this.#wrap('relation-model-get', () =>
       relation.relationModelGet(this.#run, relationId, endpoint),
     );
   }
 
+  /** {@inheritDoc ModelBackend.configGet} */
   configGet(): Record<string, ConfigValue> {
     return this.#wrap('config-get', () => config.configGet(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.isLeader} */
   isLeader(): boolean {
     const now = this.#now();
     const stale =
@@ -283,14 +291,17 @@ export class HookToolBackend implements ModelBackend {
     return this.#leader ?? false;
   }
 
+  /** {@inheritDoc ModelBackend.resourceGet} */
   resourceGet(name: string): string {
     return this.#wrap('resource-get', () => other.resourceGet(this.#run, name));
   }
 
+  /** {@inheritDoc ModelBackend.statusGet} */
   statusGet(isApp: boolean): StatusValue {
     return this.#wrap('status-get', () => status.statusGet(this.#run, isApp));
   }
 
+  /** {@inheritDoc ModelBackend.statusSet} */
   statusSet(statusName: SettableStatusName, message: string, isApp: boolean): void {
     if (!isSettableStatusName(statusName)) {
       throw new InvalidStatusError(
@@ -300,14 +311,17 @@ export class HookToolBackend implements ModelBackend {
     this.#wrap('status-set', () => status.statusSet(this.#run, statusName, message, isApp));
   }
 
+  /** {@inheritDoc ModelBackend.storageList} */
   storageList(name: string): number[] {
     return this.#wrap('storage-list', () => storage.storageList(this.#run, name));
   }
 
+  /** {@inheritDoc ModelBackend.storageGet} */
   storageGet(storageId: string): StorageDetails {
     return this.#wrap('storage-get', () => storage.storageGet(this.#run, storageId));
   }
 
+  /** {@inheritDoc ModelBackend.storageAdd} */
   storageAdd(name: string, count: number): void {
     if (!Number.isInteger(count)) {
       throw new InvalidArgumentError(`storage count must be integer, got: ${count}`);
@@ -315,26 +329,32 @@ export class HookToolBackend implements ModelBackend {
     this.#wrap('storage-add', () => storage.storageAdd(this.#run, name, count));
   }
 
+  /** {@inheritDoc ModelBackend.actionGet} */
   actionGet(): Record<string, unknown> {
     return this.#wrap('action-get', () => action.actionGet(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.actionSet} */
   actionSet(results: Readonly<Record<string, unknown>>): void {
     this.#wrap('action-set', () => action.actionSet(this.#run, results));
   }
 
+  /** {@inheritDoc ModelBackend.actionLog} */
   actionLog(message: string): void {
     this.#wrap('action-log', () => action.actionLog(this.#run, message));
   }
 
+  /** {@inheritDoc ModelBackend.actionFail} */
   actionFail(message: string): void {
     this.#wrap('action-fail', () => action.actionFail(this.#run, message));
   }
 
+  /** {@inheritDoc ModelBackend.applicationVersionSet} */
   applicationVersionSet(version: string): void {
     this.#wrap('app-version-set', () => other.applicationVersionSet(this.#run, version));
   }
 
+  /** {@inheritDoc ModelBackend.jujuLog} */
   jujuLog(level: string, message: string): void {
     try {
       other.jujuLog(this.#run, level, message);
@@ -344,26 +364,32 @@ export class HookToolBackend implements ModelBackend {
     }
   }
 
+  /** {@inheritDoc ModelBackend.networkGet} */
   networkGet(binding: string, relationId?: number): NetworkData {
     return this.#wrap('network-get', () => network.networkGet(this.#run, binding, relationId));
   }
 
+  /** {@inheritDoc ModelBackend.goalState} */
   goalState(): GoalState {
     return this.#wrap('goal-state', () => other.goalState(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.secretGet} */
   secretGet(args: SecretGetArgs): Record<string, string> {
     return this.#wrap('secret-get', () => secret.secretGet(this.#run, args));
   }
 
+  /** {@inheritDoc ModelBackend.secretInfoGet} */
   secretInfoGet(query: { readonly id: string } | { readonly label: string }): SecretInfoData {
     return this.#wrap('secret-info-get', () => secret.secretInfoGet(this.#run, query));
   }
 
+  /** {@inheritDoc ModelBackend.secretAdd} */
   secretAdd(content: Readonly<Record<string, string>>, args: SecretAddArgs): string {
     return this.#wrap('secret-add', () => secret.secretAdd(this.#run, content, args));
   }
 
+  /** {@inheritDoc ModelBackend.secretSet} */
   secretSet(id: string, args: SecretSetArgs): void {
     let full: SecretSetArgs = args;
     if (this.#version.isLessThan('3.6')) {
@@ -388,34 +414,42 @@ export class HookToolBackend implements ModelBackend {
     this.#wrap('secret-set', () => secret.secretSet(this.#run, id, full));
   }
 
+  /** {@inheritDoc ModelBackend.secretGrant} */
   secretGrant(id: string, relationId: number, unit?: string): void {
     this.#wrap('secret-grant', () => secret.secretGrant(this.#run, id, relationId, unit));
   }
 
+  /** {@inheritDoc ModelBackend.secretRevoke} */
   secretRevoke(id: string, relationId: number, unit?: string): void {
     this.#wrap('secret-revoke', () => secret.secretRevoke(this.#run, id, relationId, unit));
   }
 
+  /** {@inheritDoc ModelBackend.secretRemove} */
   secretRemove(id: string, revision?: number): void {
     this.#wrap('secret-remove', () => secret.secretRemove(this.#run, id, revision));
   }
 
+  /** {@inheritDoc ModelBackend.secretIds} */
   secretIds(): string[] {
     return this.#wrap('secret-ids', () => secret.secretIds(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.openPort} */
   openPort(protocol: string, portNumber?: number): void {
     this.#wrap('open-port', () => port.openPort(this.#run, protocol, portNumber));
   }
 
+  /** {@inheritDoc ModelBackend.closePort} */
   closePort(protocol: string, portNumber?: number): void {
     this.#wrap('close-port', () => port.closePort(this.#run, protocol, portNumber));
   }
 
+  /** {@inheritDoc ModelBackend.openedPorts} */
   openedPorts(): OpenedPortData[] {
     return this.#wrap('opened-ports', () => port.openedPorts(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.reboot} */
   reboot(now: boolean): void {
     this.#securityRestart();
     other.jujuReboot(this.#run, now);
@@ -438,18 +472,22 @@ export class HookToolBackend implements ModelBackend {
     }
   }
 
+  /** {@inheritDoc ModelBackend.credentialGet} */
   credentialGet(): CloudSpecData {
     return this.#wrap('credential-get', () => other.credentialGet(this.#run));
   }
 
+  /** {@inheritDoc ModelBackend.stateGet} */
   stateGet(key: string): string | null {
     return state.stateGet(this.#run, key);
   }
 
+  /** {@inheritDoc ModelBackend.stateSet} */
   stateSet(data: Readonly<Record<string, string>>): void {
     state.stateSet(this.#run, data);
   }
 
+  /** {@inheritDoc ModelBackend.stateDelete} */
   stateDelete(key: string): void {
     state.stateDelete(this.#run, key);
   }
