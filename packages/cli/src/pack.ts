@@ -18,7 +18,7 @@ import { writeZip } from './zip-writer.js';
 export interface PackOptions {
   /** The charm project directory (default: the current directory). */
   readonly dir?: string;
-  /** Where to write the `.charm` (default: the project directory). */
+  /** Where to write the `.charm` (default: the project directory; relative to the project). */
   readonly out?: string;
   /** Target architecture (default: this machine's). */
   readonly arch?: CharmArch;
@@ -88,7 +88,8 @@ const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
  * @throws {CharmMetadataError} for invalid metadata (file and field named).
  * @throws {EntryNotFoundError} when the entry file does not exist.
  * @throws {BundleError} when esbuild fails.
- * @throws {RuntimeNotFoundError} when no Node runtime for the architecture is installed.
+ * @throws {RuntimeNotFoundError} when no Node runtime for the architecture is installed, or it
+ *   is older than Node 22 or built for another architecture.
  * @throws {OutputError} when the output cannot be written.
  */
 export async function pack(options: PackOptions = {}): Promise<PackResult> {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -40,6 +40,12 @@ export interface ResolveRuntimeOptions {
   readonly runtimePath?: string;
 }
 
+/** The oldest Node major version opsjs packages run on (`engines`: >=22.19.0). */
+const MIN_NODE_MAJOR = 22;
+
+/** ELF `e_machine` of each architecture. */
+const ELF_MACHINE: Readonly<Record<CharmArch, number>> = { amd64: 0x3e, arm64: 0xb7 };
+
 const PlatformPackageSchema = z.object({
   name: z.string(),
   version: z.string(),
@@ -70,6 +76,7 @@ export function resolveNodeRuntime(options: ResolveRuntimeOptions): NodeRuntime 
         field: '--runtime',
       });
     }
+    checkMachine(path, options.arch, '--runtime');
     return { path };
   }
   const packageName = runtimePackageName(options.arch);
@@ -90,6 +97,14 @@ export function resolveNodeRuntime(options: ResolveRuntimeOptions): NodeRuntime 
     if (cpus.length > 0 && !cpus.includes(nodeArchOf[options.arch])) continue;
     const path = join(dirname(manifest), parsed.data.bin.node);
     if (!isFile(path)) continue;
+    const major = Number(/^(\d+)\./.exec(parsed.data.version)?.[1]);
+    if (major < MIN_NODE_MAJOR) {
+      throw new RuntimeNotFoundError(
+        `${manifest}: version: ${parsed.data.name}@${parsed.data.version} is older than Node ${MIN_NODE_MAJOR}, which opsjs charms need; install ${parsed.data.name}@24`,
+        { file: manifest, field: 'version' },
+      );
+    }
+    checkMachine(path, options.arch, 'bin.node');
     return { path, packageName: parsed.data.name, version: parsed.data.version };
   }
   const projectManifest = join(resolve(options.projectDir), 'package.json');
@@ -122,5 +137,29 @@ function isFile(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Fails when `path` is an ELF executable for another architecture than `arch` (a script or a
+ * file of another format is left to the caller).
+ */
+function checkMachine(path: string, arch: CharmArch, field: string): void {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  let read = 0;
+  try {
+    read = readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < 20 || header.readUInt32BE(0) !== 0x7f454c46) return;
+  const machine = header[5] === 2 ? header.readUInt16BE(18) : header.readUInt16LE(18);
+  if (machine !== ELF_MACHINE[arch]) {
+    const found = Object.entries(ELF_MACHINE).find(([, value]) => value === machine)?.[0];
+    throw new RuntimeNotFoundError(
+      `${path}: ${field}: an executable for ${found ?? `ELF machine ${machine}`}, not ${arch}`,
+      { file: path, field },
+    );
   }
 }
