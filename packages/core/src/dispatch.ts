@@ -155,7 +155,12 @@ export async function runDispatch(
     eventName = inputs.eventName ?? eventNameFromDispatchPath(context.dispatchPath);
     const model =
       inputs.model ??
-      new Model({ meta: inputs.meta, backend, context, ...(inputs.modelOptions ?? {}) });
+      new Model({
+        meta: inputs.meta,
+        backend: redactingBackend(backend, log),
+        context,
+        ...(inputs.modelOptions ?? {}),
+      });
     framework = new Framework({
       store,
       model,
@@ -243,6 +248,44 @@ export async function emitJujuEvent(
 
 function charmRepr(charm: object): string {
   return `<${charm.constructor.name}>`;
+}
+
+/**
+ * @internal `backend`, with every secret value that passes through it (content read with
+ * `secret-get`, or given to `secret-add`/`secret-set`) registered with `log.redact()`, so that
+ * no log record of this process can contain it.
+ */
+export function redactingBackend(backend: ModelBackend, log: Logger): ModelBackend {
+  const redactAll = (content: Readonly<Record<string, string>> | undefined): void => {
+    for (const value of Object.values(content ?? {})) log.redact(value);
+  };
+  return new Proxy(backend, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (prop === 'secretGet') {
+        return (...args: Parameters<ModelBackend['secretGet']>) => {
+          const content = target.secretGet(...args);
+          redactAll(content);
+          return content;
+        };
+      }
+      if (prop === 'secretAdd') {
+        return (...args: Parameters<ModelBackend['secretAdd']>) => {
+          redactAll(args[0]);
+          return target.secretAdd(...args);
+        };
+      }
+      if (prop === 'secretSet') {
+        return (...args: Parameters<ModelBackend['secretSet']>) => {
+          redactAll(args[1].content);
+          target.secretSet(...args);
+        };
+      }
+      // Bound to the real backend: its private fields are not reachable through the proxy.
+      return value.bind(target);
+    },
+  });
 }
 
 /**

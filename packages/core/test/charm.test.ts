@@ -735,3 +735,29 @@ describe('controller state store', () => {
     expect(backend.controllerState.has('RecordingCharm/on/config_changed[1]')).toBe(false);
   });
 });
+
+class SecretLogCharm extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.configChanged, this.onConfig);
+  }
+  onConfig(): void {
+    const secret = this.model.getSecret({ id: 'secret:abc' });
+    const { password = '' } = secret.getContent();
+    this.framework.logger.info(`connecting with password ${password}`);
+    throw new Error(`login failed for ${password}`);
+  }
+}
+
+describe('secret values in logs', () => {
+  it('are redacted from every record, including uncaught errors', async () => {
+    const backend = new FakeBackend();
+    backend.secrets = { 'secret:abc': { password: 'hunter2-very-secret' } };
+    const run = await dispatch(SecretLogCharm, 'hooks/config-changed', { backend });
+    expect(run.exitCode).toBe(1);
+    const all = JSON.stringify([run.logs, backend.logs]);
+    expect(all).not.toContain('hunter2-very-secret');
+    expect(run.logs).toContainEqual(['INFO', 'connecting with password <redacted>']);
+    expect(all).toContain('login failed for <redacted>');
+  });
+});
