@@ -52,6 +52,7 @@ export class ControllerStateStore implements StateStore {
   readonly #freshEvents = new Set<string>();
   #notices: Notice[] | undefined;
   #noticesDirty = false;
+  #noticesJson = '[]';
 
   /** @param backend - the hook-tool calls to use */
   constructor(backend: ControllerStateBackend) {
@@ -111,9 +112,11 @@ export class ControllerStateStore implements StateStore {
       else if (!this.#freshEvents.has(key)) deleted.push(key);
     }
     if (this.#noticesDirty && this.#notices !== undefined) {
-      set[NOTICES_KEY] = JSON.stringify(
+      const json = JSON.stringify(
         this.#notices.map((n) => [n.eventPath, n.observerPath, n.methodName]),
       );
+      if (json !== this.#noticesJson) set[NOTICES_KEY] = json;
+      this.#noticesJson = json;
     }
     if (Object.keys(set).length > 0) this.#backend.stateSet(set);
     for (const key of deleted) this.#backend.stateDelete(key);
@@ -135,7 +138,9 @@ export class ControllerStateStore implements StateStore {
       if (text === undefined) {
         this.#notices = [];
       } else {
-        const parsed = NoticeListSchema.safeParse(parseJson(NOTICES_KEY, text));
+        const raw = parseJson(NOTICES_KEY, text);
+        this.#noticesJson = JSON.stringify(raw);
+        const parsed = NoticeListSchema.safeParse(raw);
         if (!parsed.success) {
           throw new StateStoreError(
             `controller state ${NOTICES_KEY}`,
