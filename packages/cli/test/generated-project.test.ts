@@ -10,7 +10,6 @@ import { useTempDirs } from './helpers/temp-dir.js';
 const tempDir = useTempDirs();
 const here = import.meta.dirname;
 const require = createRequire(import.meta.url);
-const workspace = join(here, '..', '..', '..');
 
 /** The root of an installed package, resolved from this package (its `package.json`'s dir). */
 function packageRoot(name: string): string {
@@ -28,8 +27,8 @@ async function generated(kind: ProjectKind, target: string): Promise<string> {
   mkdirSync(join(modules, '@types'), { recursive: true });
   const links: Record<string, string> = {
     '@opsjs/cli': join(here, '..'),
-    '@opsjs/core': join(workspace, 'packages', 'core'),
-    '@opsjs/testing': join(workspace, 'packages', 'testing'),
+    '@opsjs/core': packageRoot('@opsjs/core'),
+    '@opsjs/testing': packageRoot('@opsjs/testing'),
     '@types/node': packageRoot('@types/node'),
     vitest: packageRoot('vitest'),
   };
