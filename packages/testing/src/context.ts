@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger, MemoryStateStore, runDispatch } from '@opsjs/core';
+import { type EventBase, Logger, MemoryStateStore, runDispatch } from '@opsjs/core';
 import {
   type CharmMeta,
   HookToolBackend,
@@ -13,7 +13,13 @@ import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
 import { asCharmClass, type CharmType } from './charm-type.js';
 import { checkConsistency } from './consistency-checker.js';
 import { type ExecRecord, SimulatedContainer } from './container-sim.js';
-import { ActionFailed, NoObserverError, UncaughtCharmError } from './errors.js';
+import {
+  ActionFailed,
+  AlreadyEmittedError,
+  ContextSetupError,
+  NoObserverError,
+  UncaughtCharmError,
+} from './errors.js';
 import { EventFactories, type ScenarioEvent } from './event.js';
 import { buildEventEnv, contextFromEventEnv } from './event-env.js';
 import { MemoryBackend } from './memory-backend.js';
@@ -32,13 +38,27 @@ export interface JujuLogLine {
   readonly message: string;
 }
 
-/** An event the framework emitted during a run. */
+/** An event the framework emitted during a run (Scenario's `ctx.emitted_events` entries). */
 export interface EmittedEvent {
   /** The event kind, e.g. `config_changed`. */
   readonly name: string;
-  /** `juju` for the dispatched event, `deferred` for a re-emitted one, `custom` otherwise. */
-  readonly origin: 'juju' | 'deferred' | 'custom';
+  /** The event's handle path, e.g. `MyCharm/on/config_changed[3]`. */
+  readonly handlePath: string;
+  /**
+   * `juju` for the dispatched event, `deferred` for a re-emitted one, `framework` for
+   * collect-status and commit events, `custom` for events the charm emitted itself.
+   */
+  readonly origin: 'juju' | 'deferred' | 'custom' | 'framework';
+  /** The live event object, as the handlers received it. */
+  readonly event: EventBase;
 }
+
+const FRAMEWORK_KINDS: readonly string[] = [
+  'collect_app_status',
+  'collect_unit_status',
+  'pre_commit',
+  'commit',
+];
 
 /** Options of a {@link Context}. */
 export interface ContextOptions extends CharmSpecOptions {
@@ -56,12 +76,24 @@ export interface ContextOptions extends CharmSpecOptions {
   principalUnit?: string;
   /** Whether the app is trusted (`juju trust`): `credential-get` works only then. */
   appTrusted?: boolean;
+  /** Also record re-emitted deferred events in `emittedEvents` (Scenario's `capture_deferred_events`). */
+  captureDeferredEvents?: boolean;
+  /** Also record collect-status and commit events (Scenario's `capture_framework_events`). */
+  captureFrameworkEvents?: boolean;
   /**
    * The backend the charm's model runs on: `hook-tools` (default) runs `@opsjs/model`'s
    * production `HookToolBackend` with the hook tools simulated in-process (same argv, parsing
    * and error mapping as in production); `memory` uses {@link MemoryBackend} directly.
    */
   backend?: 'hook-tools' | 'memory';
+}
+
+/** Callbacks into a run, for {@link Manager}. @internal */
+export interface RunHooks {
+  /** Called with the live charm just before the Juju event is emitted. */
+  beforeEmit?: (charm: unknown) => void;
+  /** Called with the charm after the run, when it was built. */
+  after?: (charm: unknown) => void;
 }
 
 /** What one `Context.run` produced besides the output state. */
@@ -94,10 +126,6 @@ export interface RunOutput {
   readonly hookToolCalls: readonly (readonly string[])[];
 }
 
-const EMITTING = /^Emitting Juju event ([a-z0-9_]+)\.$/;
-const REEMITTING = /^Re-emitting deferred event <\w+ via (?:.*\/)?([a-z0-9_]+)\[\d+\]>/;
-const CUSTOM = /^Emitting custom event <\w+ via (?:.*\/)?([a-z0-9_]+)\[\d+\]>/;
-
 function charmHandlePath(charmClass: CharmType): string {
   const kind: unknown = Reflect.get(charmClass, 'handleKind');
   return typeof kind === 'string' ? kind : charmClass.name;
@@ -121,13 +149,13 @@ function charmHandlePath(charmClass: CharmType): string {
  * ctx.close();
  * ```
  */
-export class Context {
+export class Context<C extends CharmType = CharmType> {
   /** The event factories: `ctx.on.install()`, `ctx.on.relationChanged(rel)`, ... */
   readonly on = new EventFactories();
   /** The charm's metadata. */
   readonly meta: CharmMeta;
   /** The charm class under test. */
-  readonly charmClass: CharmType;
+  readonly charmClass: C;
   /** Simulated Juju version. */
   readonly jujuVersion: string;
   /** Application name. */
@@ -165,7 +193,7 @@ export class Context {
    * @throws {MetadataNotFoundError} when no metadata is given or found
    * @throws {ContextSetupError} when the metadata is invalid
    */
-  constructor(charmClass: CharmType, options: ContextOptions = {}) {
+  constructor(charmClass: C, options: ContextOptions = {}) {
     this.charmClass = charmClass;
     this.#options = options;
     this.meta = resolveMeta(options);
@@ -205,7 +233,7 @@ export class Context {
   }
 
   /** Like {@link Context.run}, and also returns what happened in this run. */
-  async runWithOutput(event: ScenarioEvent, state: State): Promise<RunOutput> {
+  async runWithOutput(event: ScenarioEvent, state: State, hooks?: RunHooks): Promise<RunOutput> {
     if (process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined) {
       checkConsistency({
         state,
@@ -254,15 +282,23 @@ export class Context {
     const jujuLog: JujuLogLine[] = [];
     const emitted: EmittedEvent[] = [];
     const logger = new Logger();
-    logger.addSink((level, message) => {
-      backend.jujuLog(level, message);
-      let m = EMITTING.exec(message);
-      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'juju' });
-      m = REEMITTING.exec(message);
-      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'deferred' });
-      m = CUSTOM.exec(message);
-      if (m?.[1] !== undefined) emitted.push({ name: m[1], origin: 'custom' });
-    });
+    logger.addSink((level, message) => backend.jujuLog(level, message));
+    const eventKind = event.name;
+    let jujuSeen = false;
+    const onEmit = (emittedEvent: EventBase, info: { readonly reemitted: boolean }): void => {
+      const name = emittedEvent.handle.kind;
+      let origin: EmittedEvent['origin'];
+      if (info.reemitted) origin = 'deferred';
+      else if (FRAMEWORK_KINDS.includes(name)) origin = 'framework';
+      else if (!jujuSeen && name === eventKind) {
+        origin = 'juju';
+        jujuSeen = true;
+        hooks?.beforeEmit?.(emittedEvent.framework.objectAt(this.#charmPath));
+      } else origin = 'custom';
+      if (origin === 'deferred' && this.#options.captureDeferredEvents !== true) return;
+      if (origin === 'framework' && this.#options.captureFrameworkEvents !== true) return;
+      emitted.push({ name, handlePath: emittedEvent.handle.path, origin, event: emittedEvent });
+    };
 
     const execHistory: Record<string, ExecRecord[]> = {};
     const sims = new Map<string, SimulatedContainer>();
@@ -294,6 +330,7 @@ export class Context {
         store,
         charmDir,
         logger,
+        onEmit,
         modelOptions: { containerSocketPath: (name: string) => join(socketDir, `${name}.socket`) },
       });
       const containers: Container[] = [];
@@ -338,6 +375,7 @@ export class Context {
       hookToolCalls: world.data.calls,
     };
     this.#record(run, event);
+    if (result.charm !== undefined) hooks?.after?.(result.charm);
 
     if (result.error !== undefined) {
       if (process.env.OPSJS_BARE_CHARM_ERRORS !== undefined) throw result.error;
@@ -359,6 +397,19 @@ export class Context {
       );
     }
     return run;
+  }
+
+  /**
+   * A manager for one run that gives access to the live charm (Scenario's
+   * `with ctx(event, state) as mgr`): `beforeEmit` sees it just before the event is
+   * emitted; `mgr.charm` is the same instance after `await mgr.run()`.
+   */
+  manager(
+    event: ScenarioEvent,
+    state: State,
+    options: { beforeEmit?: (charm: InstanceType<C>) => void } = {},
+  ): Manager<C> {
+    return new Manager(this, event, state, options.beforeEmit);
   }
 
   #record(run: RunOutput, event: ScenarioEvent): void {
@@ -408,4 +459,62 @@ function unflatten(flat: Readonly<Record<string, unknown>>): Record<string, unkn
     node[parts.at(-1) ?? key] = value;
   }
   return out;
+}
+
+/** One run with access to the live charm; see {@link Context.manager}. */
+export class Manager<C extends CharmType = CharmType> {
+  readonly #ctx: Context<C>;
+  readonly #event: ScenarioEvent;
+  readonly #state: State;
+  readonly #beforeEmit: ((charm: InstanceType<C>) => void) | undefined;
+  #charm: InstanceType<C> | undefined;
+  #output: RunOutput | undefined;
+  #ran = false;
+
+  /** @internal */
+  constructor(
+    ctx: Context<C>,
+    event: ScenarioEvent,
+    state: State,
+    beforeEmit: ((charm: InstanceType<C>) => void) | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#event = event;
+    this.#state = state;
+    this.#beforeEmit = beforeEmit;
+  }
+
+  /** The charm of this run. @throws {ContextSetupError} before `run()` has built it */
+  get charm(): InstanceType<C> {
+    if (this.#charm === undefined) {
+      throw new ContextSetupError('the charm exists only once run() has built it');
+    }
+    return this.#charm;
+  }
+
+  /** What the run produced. @throws {ContextSetupError} before `run()` */
+  get output(): RunOutput {
+    if (this.#output === undefined) throw new ContextSetupError('run() has not completed');
+    return this.#output;
+  }
+
+  /**
+   * Runs the event (once) and returns the output state.
+   * @throws {AlreadyEmittedError} on a second call; otherwise as {@link Context.run}
+   */
+  async run(): Promise<State> {
+    if (this.#ran) throw new AlreadyEmittedError('a Manager runs its event only once');
+    this.#ran = true;
+    const keep = (charm: unknown): void => {
+      this.#charm = charm as InstanceType<C>;
+    };
+    this.#output = await this.#ctx.runWithOutput(this.#event, this.#state, {
+      beforeEmit: (charm) => {
+        keep(charm);
+        if (this.#charm !== undefined) this.#beforeEmit?.(this.#charm);
+      },
+      after: keep,
+    });
+    return this.#output.state;
+  }
 }

@@ -20,6 +20,7 @@ export {
   type ContextOptions,
   type EmittedEvent,
   type JujuLogLine,
+  Manager,
   type RunOutput,
 } from './context.js';
 export {

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../src/context.js';
 import {
   ActionFailed,
+  AlreadyEmittedError,
+  ContextSetupError,
   InconsistentScenarioError,
   NoObserverError,
   UncaughtCharmError,
@@ -17,10 +19,12 @@ import { State } from '../src/state/state.js';
 import { SampleCharm } from './fixtures/sample-charm.js';
 import { SAMPLE_META } from './fixtures/sample-meta.js';
 
-let ctx: Context;
+let ctx: Context<typeof SampleCharm>;
 afterEach(() => ctx.close());
 
-function newContext(options: ConstructorParameters<typeof Context>[1] = {}): Context {
+function newContext(
+  options: ConstructorParameters<typeof Context>[1] = {},
+): Context<typeof SampleCharm> {
   ctx = new Context(SampleCharm, { meta: SAMPLE_META, ...options });
   return ctx;
 }
@@ -57,7 +61,7 @@ describe('Context.run', () => {
   });
 
   it('defers events into the output state and re-emits them first', async () => {
-    newContext();
+    newContext({ captureDeferredEvents: true });
     const out = await ctx.run(ctx.on.configChanged(), new State({ config: { port: 0 } }));
     expect(out.deferred).toHaveLength(1);
     expect(out.deferred[0]).toMatchObject({ owner: 'SampleCharm', observer: 'onConfigChanged' });
@@ -204,5 +208,45 @@ describe('Context.run', () => {
     await expect(
       ctx.run(ctx.on.configChanged(), new State({ config: { port: 70000 } })),
     ).rejects.toThrow(UncaughtCharmError);
+  });
+
+  it('records emitted events, with framework events on request', async () => {
+    newContext({ captureFrameworkEvents: true });
+    await ctx.run(ctx.on.start(), new State());
+    expect(ctx.emittedEvents.map((e) => [e.name, e.origin])).toEqual([
+      ['start', 'juju'],
+      ['collect_unit_status', 'framework'],
+      ['pre_commit', 'framework'],
+      ['commit', 'framework'],
+    ]);
+    expect(ctx.emittedEvents[0]?.handlePath).toMatch(/^SampleCharm\/on\/start\[\d+\]$/);
+    newContext();
+    await ctx.run(ctx.on.start(), new State());
+    expect(ctx.emittedEvents.map((e) => e.name)).toEqual(['start']);
+  });
+
+  it('gives a manager access to the live charm, once', async () => {
+    newContext();
+    const seen: number[] = [];
+    const mgr = ctx.manager(ctx.on.configChanged(), new State({ config: { port: 99 } }), {
+      beforeEmit: (charm) => seen.push(charm.stored.data.configChanges),
+    });
+    expect(() => mgr.charm).toThrow(ContextSetupError);
+    const out = await mgr.run();
+    expect(seen).toEqual([0]);
+    expect(mgr.charm.stored.data.configChanges).toBe(1);
+    expect(out.openedPorts).toEqual([Port.tcp(99)]);
+    expect(mgr.output.state).toBe(out);
+    await expect(mgr.run()).rejects.toThrow(AlreadyEmittedError);
+  });
+
+  it('runs on the in-memory backend too', async () => {
+    newContext({ backend: 'memory' });
+    const db = new Relation({ endpoint: 'db' });
+    const out = await ctx.run(
+      ctx.on.configChanged(),
+      new State({ relations: [db], config: { port: 5 } }),
+    );
+    expect(out.getRelation(db.id).localUnitData.port).toBe('5');
   });
 });

@@ -18,7 +18,7 @@ afterEach(() => {
   tools = undefined;
 });
 
-describe('fake hook-tool executables', () => {
+describe('fake hook-tool executables', { timeout: 30_000 }, () => {
   it('serve and record calls of the production backend as separate processes', () => {
     const db = new Relation({ endpoint: 'db', id: 4, remoteAppName: 'pg' });
     const state = new State({ config: { name: 'x' }, leader: true, relations: [db] });

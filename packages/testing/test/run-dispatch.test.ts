@@ -23,7 +23,8 @@ afterAll(() => {
   rmSync(dirname(entry), { recursive: true, force: true });
 });
 
-describe('runDispatch (the charm as a real process)', () => {
+// Each dispatch starts node for the charm and for every hook-tool call: allow for a busy machine.
+describe('runDispatch (the charm as a real process)', { timeout: 60_000 }, () => {
   it('runs install through main() with fake hook tools and returns the output state', async () => {
     const out = await runDispatch({
       entry,
