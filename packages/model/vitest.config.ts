@@ -3,10 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // CI runs every package's tests in parallel on 2 cores: tests that spawn processes or
-    // move real data need room; a hang still fails, just later.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Several tests spawn processes (fake hook tools, node, a fake Pebble): leave room for a
+    // loaded 2-core CI machine running every package's tests at once.
+    testTimeout: 30_000,
     typecheck: { include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });
