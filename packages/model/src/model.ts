@@ -260,6 +260,15 @@ export class Model {
     return this.backend.credentialGet();
   }
 
+  /**
+   * Close the Pebble connections of this unit's containers (open keep-alive sockets would
+   * otherwise hold the process open). Call it when the dispatch is done; a container used
+   * again afterwards reconnects.
+   */
+  async close(): Promise<void> {
+    await this.unit.closeContainers();
+  }
+
   /** @internal Shared state for objects built outside this module (containers). */
   get context(): ModelContext {
     return this.#ctx;

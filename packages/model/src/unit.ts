@@ -356,4 +356,9 @@ export class Unit {
   invalidate(): void {
     this.#status = undefined;
   }
+
+  /** @internal Close the Pebble clients of the containers used so far. */
+  async closeContainers(): Promise<void> {
+    for (const container of this.#containers?.values() ?? []) await container.close();
+  }
 }

@@ -42,7 +42,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const c of model.unit.containers.values()) await c.close();
+  await model.close();
   await server.close();
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -61,6 +61,12 @@ describe('Container', () => {
   it('canConnect probes Pebble and is false for a missing socket', async () => {
     expect(await model.unit.getContainer('web').canConnect()).toBe(true);
     expect(await model.unit.getContainer('db').canConnect()).toBe(false);
+    // Closing drops the client; the next call reconnects.
+    const first = await model.unit.getContainer('web').pebble();
+    await model.close();
+    const second = await model.unit.getContainer('web').pebble();
+    expect(second).not.toBe(first);
+    expect(await model.unit.getContainer('web').canConnect()).toBe(true);
   });
 
   it('manages layers and services, restart falling back on old Pebble', async () => {
