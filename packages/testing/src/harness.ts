@@ -6,6 +6,7 @@ import { type CharmEvents, evaluateStatus, Framework, Logger, MemoryStateStore }
 import { type CharmMeta, Model, StatusBase as Status, type StatusBase } from '@opsjs/model';
 import type { Layer } from '@opsjs/pebble';
 import { type FakeExecContext, FakePebbleServer } from '@opsjs/pebble/fake';
+import { stringify as toYaml } from 'yaml';
 import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
 import type { CharmType } from './charm-type.js';
 import { ActionFailed, HarnessError } from './errors.js';
@@ -642,6 +643,51 @@ export class Harness<C extends CharmType = CharmType> {
     const file = join(dir, rmeta.filename ?? name);
     writeFileSync(file, content);
     this.#world.data.resources[name] = file;
+  }
+
+  /**
+   * Provides an OCI-image resource: `resources.fetch(name)` returns a `contents.yaml` with
+   * `registrypath`, `username` and `password` (placeholders by default, as ops).
+   * @throws {HarnessError} for a resource that is not a declared OCI image
+   */
+  addOciResource(name: string, contents: Readonly<Record<string, string>> = {}): void {
+    const rmeta = this.meta.resources[name];
+    if (rmeta === undefined)
+      throw new HarnessError(`resource '${name}' is not declared in metadata`);
+    if (rmeta.type !== 'oci-image')
+      throw new HarnessError(`resource '${name}' is not an OCI image`);
+    const values = {
+      registrypath: 'registrypath',
+      username: 'username',
+      password: 'password',
+      ...contents,
+    };
+    const dir = join(this.#tempDir, 'resources', name);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'contents.yaml');
+    writeFileSync(file, toYaml(values));
+    this.#world.data.resources[name] = file;
+  }
+
+  /** Provides every OCI-image resource of the metadata with placeholder contents. */
+  populateOciResources(): void {
+    for (const [name, rmeta] of Object.entries(this.meta.resources)) {
+      if (rmeta.type === 'oci-image') this.addOciResource(name);
+    }
+  }
+
+  /**
+   * Runs `fn` as if hook `eventName` were running, so the model applies the relation-data
+   * access rules (ops' `_event_context`); `''` lifts them.
+   */
+  async eventContext<T>(eventName: string, fn: () => T | Promise<T>): Promise<T> {
+    const previous = this.#model.hookRunning;
+    this.#model.hookRunning = eventName;
+    try {
+      return await fn();
+    } finally {
+      this.#model.hookRunning = previous;
+    }
   }
 
   /**

@@ -53,6 +53,7 @@ export {
   type HarnessOptions,
 } from './harness.js';
 export { type BackendCall, MemoryBackend } from './memory-backend.js';
+export { layerFromRockcraft } from './rockcraft.js';
 export { type DispatchOutput, type RunDispatchOptions, runDispatch } from './run-dispatch.js';
 export {
   CheckInfo,

@@ -217,9 +217,9 @@ export class World {
 
   relationGet(id: number, member: string, isApp: boolean): Record<string, string> {
     const rel = this.relation('relation-get', id);
-    if (isApp && member === this.appName && !this.data.leader && rel.kind !== 'peer') {
-      throw new HookToolFailure('relation-get', 'ERROR permission denied');
-    }
+    // Juju refuses a non-leader's read of its own app bag (non-peer) with "permission denied";
+    // the model refuses it first while a hook runs, and Harness (as ops') allows it outside one.
+    void isApp;
     const bag = rel.bags[member];
     if (bag === undefined) {
       if (member === this.data.unitName || member === this.appName || member === rel.remoteApp) {

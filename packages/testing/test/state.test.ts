@@ -199,3 +199,23 @@ describe('other components', () => {
     expect(new Storage({ name: 'data', index: 2 }).id).toBe('data/2');
   });
 });
+
+describe('State.fromContext', () => {
+  it('fills a plausible state from the metadata, with overrides', async () => {
+    const { sampleMeta } = await import('./helpers/meta.js');
+    const meta = sampleMeta();
+    const db = new Relation({ endpoint: 'db', remoteAppName: 'pg' });
+    const state = State.fromContext(
+      { meta },
+      { relations: [db], config: { port: 1 }, leader: true },
+    );
+    expect(state.config).toEqual({ port: 1, debug: false, name: 'sample' });
+    expect(state.getRelations('db')).toEqual([db]);
+    expect(state.getRelations('cluster')[0]).toBeInstanceOf(PeerRelation);
+    expect(state.getRelations('logging')[0]).toBeInstanceOf(SubordinateRelation);
+    expect(state.getRelations('website')[0]?.interface).toBe('http');
+    expect(state.getContainer('workload').canConnect).toBe(true);
+    expect(state.storages.map((s) => s.name)).toEqual(['data']);
+    expect(state.leader).toBe(true);
+  });
+});

@@ -1,16 +1,16 @@
-import { type StatusBase, UnknownStatus } from '@opsjs/model';
+import { type CharmMeta, type StatusBase, UnknownStatus } from '@opsjs/model';
 import { StateValidationError } from '../errors.js';
-import type { Container } from './container.js';
+import { Container } from './container.js';
 import {
   type DeferredEvent,
   ModelInfo,
   type Port,
   type Resource,
-  type Storage,
+  Storage,
   type StoredState,
 } from './misc.js';
 import { Network } from './network.js';
-import type { AnyRelation } from './relation.js';
+import { type AnyRelation, PeerRelation, Relation, SubordinateRelation } from './relation.js';
 import { type Secret, secretUniqueId } from './secret.js';
 
 /** A config value: the JS type of a config option's Juju type. */
@@ -124,6 +124,50 @@ export class State {
     this.unitStatus = init.unitStatus ?? new UnknownStatus();
     this.workloadVersion = init.workloadVersion ?? '';
     Object.freeze(this);
+  }
+
+  /**
+   * A plausible state for a charm (Scenario's `State.from_context`): config defaults, one
+   * relation per endpoint (peer, subordinate or regular as declared, no data), one connectable
+   * container per declared container and one instance per storage; `init` overrides or adds
+   * (a relation, container or storage given for a name replaces the generated one).
+   *
+   * @param ctx - anything with the charm's metadata, e.g. a `Context`
+   */
+  static fromContext(ctx: { readonly meta: CharmMeta }, init: StateInit = {}): State {
+    const meta = ctx.meta;
+    const config: Record<string, ConfigValue> = {};
+    for (const [name, option] of Object.entries(meta.config)) {
+      if (option.default !== undefined) config[name] = option.default;
+    }
+    const relations = [...(init.relations ?? [])];
+    for (const [endpoint, rmeta] of Object.entries(meta.relations)) {
+      if (relations.some((r) => r.endpoint === endpoint)) continue;
+      const base = { endpoint, interface: rmeta.interfaceName };
+      relations.push(
+        rmeta.role === 'peer'
+          ? new PeerRelation(base)
+          : rmeta.scope === 'container'
+            ? new SubordinateRelation(base)
+            : new Relation(base),
+      );
+    }
+    const containers = [...(init.containers ?? [])];
+    for (const name of Object.keys(meta.containers)) {
+      if (!containers.some((c) => c.name === name))
+        containers.push(new Container({ name, canConnect: true }));
+    }
+    const storages = [...(init.storages ?? [])];
+    for (const name of Object.keys(meta.storages)) {
+      if (!storages.some((st) => st.name === name)) storages.push(new Storage({ name }));
+    }
+    return new State({
+      ...init,
+      config: { ...config, ...(init.config ?? {}) },
+      relations,
+      containers,
+      storages,
+    });
   }
 
   /** A copy of this state with `changes` applied (the `dataclasses.replace` of Scenario). */
