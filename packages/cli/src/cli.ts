@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, UsageError } from './errors.js';
 import type { CharmArch } from './runtime.js';
-import { charmArchs } from './runtime.js';
+import { CURRENT_RUNTIME, charmArchs } from './runtime.js';
 import { cliVersion } from './version.js';
 import type { ZipEntryInfo } from './zip-writer.js';
 
@@ -68,6 +68,7 @@ Options:
   --arch ARCH       amd64 or arm64 (default: this machine's architecture)
   --no-runtime      do not ship Node; dispatch runs \`node\` from PATH
   --runtime FILE    ship this Node binary instead of the installed node-linux-<arch> package's
+                    (\`--runtime current\`: the Node running opsjs, when it fits the target)
   --entry FILE      the charm's entry, relative to the project (default src/charm.ts)
   --stage DIR       also write the unpacked charm code there (for charmcraft's dump plugin)
   -h, --help        show this help
@@ -269,7 +270,11 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
     ...(arch === undefined ? {} : { arch }),
     ...(entry === undefined ? {} : { entry }),
     ...(stage === undefined ? {} : { stageDir: resolve(io.cwd, stage) }),
-    ...(runtimePath === undefined ? {} : { runtimePath: resolve(io.cwd, runtimePath) }),
+    ...(runtimePath === undefined
+      ? {}
+      : {
+          runtimePath: runtimePath === CURRENT_RUNTIME ? runtimePath : resolve(io.cwd, runtimePath),
+        }),
     noRuntime: values['no-runtime'] === true,
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

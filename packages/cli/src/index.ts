@@ -20,6 +20,7 @@ export { charmcraftParts, type PackOptions, type PackResult, pack } from './pack
 export { type CharmProject, type CharmRunBase, loadCharmProject } from './project.js';
 export {
   type CharmArch,
+  CURRENT_RUNTIME,
   charmArchs,
   hostArch,
   type NodeRuntime,

@@ -36,12 +36,19 @@ export interface ResolveRuntimeOptions {
   readonly projectDir: string;
   /** The target architecture. */
   readonly arch: CharmArch;
-  /** An explicit runtime binary (`--runtime`), used instead of module resolution. */
+  /**
+   * An explicit runtime binary (`--runtime`), used instead of module resolution; the value
+   * `current` means the Node running this process (which must be Node 22 or later and, being
+   * checked from its ELF header, built for `arch`).
+   */
   readonly runtimePath?: string;
 }
 
 /** The oldest Node major version opsjs packages run on (`engines`: >=22.19.0). */
 const MIN_NODE_MAJOR = 22;
+
+/** The `--runtime` value that ships the Node binary running `opsjs` itself. */
+export const CURRENT_RUNTIME = 'current';
 
 /** ELF `e_machine` of each architecture. */
 const ELF_MACHINE: Readonly<Record<CharmArch, number>> = { amd64: 0x3e, arm64: 0xb7 };
@@ -68,6 +75,17 @@ export function runtimePackageName(arch: CharmArch): string {
  * @throws {RuntimeNotFoundError} when no runtime is found, naming the package to add.
  */
 export function resolveNodeRuntime(options: ResolveRuntimeOptions): NodeRuntime {
+  if (options.runtimePath === CURRENT_RUNTIME) {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < MIN_NODE_MAJOR) {
+      throw new RuntimeNotFoundError(
+        `${process.execPath}: --runtime current: Node ${process.versions.node} is older than Node ${MIN_NODE_MAJOR}, which opsjs charms need`,
+        { file: process.execPath, field: '--runtime' },
+      );
+    }
+    checkMachine(process.execPath, options.arch, '--runtime current');
+    return { path: process.execPath, version: process.versions.node };
+  }
   if (options.runtimePath !== undefined) {
     const path = resolve(options.runtimePath);
     if (!isFile(path)) {

@@ -176,6 +176,14 @@ describe('bad input: opsjs pack', () => {
     expect(readdirSync(join(out, '..'))).toEqual([]);
   });
 
+  it('with --runtime current for another architecture', async () => {
+    const dir = projectWith((yaml) => yaml);
+    const other = process.arch === 'arm64' ? 'amd64' : 'arm64';
+    const run = await cli(['pack', dir, '--arch', other, '--runtime', 'current'], dir);
+    expectOneLineFailure(run, `${process.execPath}: --runtime current: an executable for`);
+    expect(run.stderr).toContain(`not ${other}`);
+  });
+
   it('on an architecture the charm has no platform for', async () => {
     const dir = projectWith((yaml) => yaml.replace('  arm64:\n', ''));
     const run = await cli(['pack', dir, '--arch', 'arm64'], dir);

@@ -70,6 +70,18 @@ describe('resolveNodeRuntime', () => {
     );
   });
 
+  it('ships the Node running opsjs with --runtime current, checking its architecture', () => {
+    const arch = hostArch() ?? 'amd64';
+    expect(resolveNodeRuntime({ projectDir: tempDir(), arch, runtimePath: 'current' })).toEqual({
+      path: process.execPath,
+      version: process.versions.node,
+    });
+    const other = arch === 'amd64' ? 'arm64' : 'amd64';
+    expect(() =>
+      resolveNodeRuntime({ projectDir: tempDir(), arch: other, runtimePath: 'current' }),
+    ).toThrow(`${process.execPath}: --runtime current: an executable for ${arch}, not ${other}`);
+  });
+
   it('rejects a --runtime that is not a file', () => {
     const dir = tempDir();
     expect(() => resolveNodeRuntime({ projectDir: dir, arch: 'amd64', runtimePath: dir })).toThrow(
