@@ -63,6 +63,38 @@ export interface JujuContextFields {
   readonly storageIndex?: number | undefined;
   /** `JUJU_WORKLOAD_NAME`: the container of a Pebble event. */
   readonly workloadName?: string | undefined;
+  /** `JUJU_CONTEXT_ID`: the hook context hook tools check. */
+  readonly contextId?: string | undefined;
+  /** `JUJU_AGENT_SOCKET_ADDRESS`: where hook tools reach the unit agent. */
+  readonly agentSocketAddress?: string | undefined;
+  /** `JUJU_AGENT_SOCKET_NETWORK` (`unix`, `tcp`). */
+  readonly agentSocketNetwork?: string | undefined;
+  /** `JUJU_API_ADDRESSES`, split on spaces. */
+  readonly apiAddresses?: readonly string[] | undefined;
+  /** `CLOUD_API_VERSION`. */
+  readonly cloudApiVersion?: string | undefined;
+  /** `JUJU_CHARM_HTTP_PROXY` (model proxy config). */
+  readonly charmHttpProxy?: string | undefined;
+  /** `JUJU_CHARM_HTTPS_PROXY`. */
+  readonly charmHttpsProxy?: string | undefined;
+  /** `JUJU_CHARM_FTP_PROXY`. */
+  readonly charmFtpProxy?: string | undefined;
+  /** `JUJU_CHARM_NO_PROXY`. */
+  readonly charmNoProxy?: string | undefined;
+  /** `JUJU_ACTION_TAG`, e.g. `action-12`. */
+  readonly actionTag?: string | undefined;
+  /** `JUJU_STORAGE_LOCATION` (ops calls `storage-get` instead). */
+  readonly storageLocation?: string | undefined;
+  /** `JUJU_STORAGE_KIND`: `filesystem` or `block`. */
+  readonly storageKind?: string | undefined;
+  /** `JUJU_TARGET_BASE` (`pre-series-upgrade`). */
+  readonly targetBase?: string | undefined;
+  /** `JUJU_TRACE_ID` (agent tracing). */
+  readonly traceId?: string | undefined;
+  /** `JUJU_SPAN_ID`. */
+  readonly spanId?: string | undefined;
+  /** `JUJU_TRACE_FLAGS`. */
+  readonly traceFlags?: string | undefined;
 }
 
 /** Options of {@link JujuContext.fromEnv}. */
@@ -157,6 +189,38 @@ export class JujuContext implements JujuContextFields {
   readonly storageIndex: number | undefined;
   /** `JUJU_WORKLOAD_NAME`: the container of a Pebble event. */
   readonly workloadName: string | undefined;
+  /** `JUJU_CONTEXT_ID`: the hook context hook tools check. */
+  readonly contextId: string | undefined;
+  /** `JUJU_AGENT_SOCKET_ADDRESS`: where hook tools reach the unit agent. */
+  readonly agentSocketAddress: string | undefined;
+  /** `JUJU_AGENT_SOCKET_NETWORK` (`unix`, `tcp`). */
+  readonly agentSocketNetwork: string | undefined;
+  /** `JUJU_API_ADDRESSES`, split on spaces. */
+  readonly apiAddresses: readonly string[];
+  /** `CLOUD_API_VERSION`. */
+  readonly cloudApiVersion: string | undefined;
+  /** `JUJU_CHARM_HTTP_PROXY` (model proxy config). */
+  readonly charmHttpProxy: string | undefined;
+  /** `JUJU_CHARM_HTTPS_PROXY`. */
+  readonly charmHttpsProxy: string | undefined;
+  /** `JUJU_CHARM_FTP_PROXY`. */
+  readonly charmFtpProxy: string | undefined;
+  /** `JUJU_CHARM_NO_PROXY`. */
+  readonly charmNoProxy: string | undefined;
+  /** `JUJU_ACTION_TAG`, e.g. `action-12`. */
+  readonly actionTag: string | undefined;
+  /** `JUJU_STORAGE_LOCATION` (ops calls `storage-get` instead). */
+  readonly storageLocation: string | undefined;
+  /** `JUJU_STORAGE_KIND`: `filesystem` or `block`. */
+  readonly storageKind: string | undefined;
+  /** `JUJU_TARGET_BASE` (`pre-series-upgrade`). */
+  readonly targetBase: string | undefined;
+  /** `JUJU_TRACE_ID` (agent tracing). */
+  readonly traceId: string | undefined;
+  /** `JUJU_SPAN_ID`. */
+  readonly spanId: string | undefined;
+  /** `JUJU_TRACE_FLAGS`. */
+  readonly traceFlags: string | undefined;
 
   /** Build a context from explicit fields (tests, tools outside a hook). */
   constructor(fields: JujuContextFields) {
@@ -189,6 +253,22 @@ export class JujuContext implements JujuContextFields {
     this.storageName = fields.storageName;
     this.storageIndex = fields.storageIndex;
     this.workloadName = fields.workloadName;
+    this.contextId = fields.contextId;
+    this.agentSocketAddress = fields.agentSocketAddress;
+    this.agentSocketNetwork = fields.agentSocketNetwork;
+    this.apiAddresses = fields.apiAddresses ?? [];
+    this.cloudApiVersion = fields.cloudApiVersion;
+    this.charmHttpProxy = fields.charmHttpProxy;
+    this.charmHttpsProxy = fields.charmHttpsProxy;
+    this.charmFtpProxy = fields.charmFtpProxy;
+    this.charmNoProxy = fields.charmNoProxy;
+    this.actionTag = fields.actionTag;
+    this.storageLocation = fields.storageLocation;
+    this.storageKind = fields.storageKind;
+    this.targetBase = fields.targetBase;
+    this.traceId = fields.traceId;
+    this.spanId = fields.spanId;
+    this.traceFlags = fields.traceFlags;
   }
 
   /** The application name: the unit name before `/`. */
@@ -272,6 +352,22 @@ export class JujuContext implements JujuContextFields {
       storageName: storageId?.split('/')[0],
       storageIndex: int('JUJU_STORAGE_ID', storageId?.split('/').at(-1)),
       workloadName: get('JUJU_WORKLOAD_NAME'),
+      contextId: get('JUJU_CONTEXT_ID'),
+      agentSocketAddress: get('JUJU_AGENT_SOCKET_ADDRESS'),
+      agentSocketNetwork: get('JUJU_AGENT_SOCKET_NETWORK'),
+      apiAddresses: (get('JUJU_API_ADDRESSES') ?? '').split(' ').filter((a) => a !== ''),
+      cloudApiVersion: get('CLOUD_API_VERSION'),
+      charmHttpProxy: get('JUJU_CHARM_HTTP_PROXY'),
+      charmHttpsProxy: get('JUJU_CHARM_HTTPS_PROXY'),
+      charmFtpProxy: get('JUJU_CHARM_FTP_PROXY'),
+      charmNoProxy: get('JUJU_CHARM_NO_PROXY'),
+      actionTag: get('JUJU_ACTION_TAG'),
+      storageLocation: get('JUJU_STORAGE_LOCATION'),
+      storageKind: get('JUJU_STORAGE_KIND'),
+      targetBase: get('JUJU_TARGET_BASE'),
+      traceId: get('JUJU_TRACE_ID'),
+      spanId: get('JUJU_SPAN_ID'),
+      traceFlags: get('JUJU_TRACE_FLAGS'),
     });
   }
 }

@@ -36,6 +36,17 @@ describe('JujuContext.fromEnv', () => {
       JUJU_ACTION_NAME: 'backup',
       JUJU_ACTION_UUID: '12',
       JUJU_PRINCIPAL_UNIT: 'wp/1',
+      JUJU_CONTEXT_ID: 'web/0-install-1',
+      JUJU_AGENT_SOCKET_ADDRESS: '@/var/lib/juju/agents/unit-web-0/agent.socket',
+      JUJU_AGENT_SOCKET_NETWORK: 'unix',
+      JUJU_API_ADDRESSES: '10.0.0.2:17070 10.0.0.3:17070',
+      CLOUD_API_VERSION: '1.28.0',
+      JUJU_CHARM_HTTP_PROXY: 'http://proxy:3128',
+      JUJU_CHARM_NO_PROXY: '127.0.0.1,localhost',
+      JUJU_ACTION_TAG: 'action-12',
+      JUJU_STORAGE_LOCATION: '/srv/data',
+      JUJU_STORAGE_KIND: 'filesystem',
+      JUJU_TRACE_ID: 't',
     });
     expect(ctx).toMatchObject({
       dispatchPath: 'hooks/db-relation-departed',
@@ -64,6 +75,17 @@ describe('JujuContext.fromEnv', () => {
       actionUuid: '12',
       principalUnit: 'wp/1',
       isAction: false,
+      contextId: 'web/0-install-1',
+      agentSocketNetwork: 'unix',
+      apiAddresses: ['10.0.0.2:17070', '10.0.0.3:17070'],
+      cloudApiVersion: '1.28.0',
+      charmHttpProxy: 'http://proxy:3128',
+      charmHttpsProxy: undefined,
+      charmNoProxy: '127.0.0.1,localhost',
+      actionTag: 'action-12',
+      storageLocation: '/srv/data',
+      storageKind: 'filesystem',
+      traceId: 't',
     });
     expect([...ctx.debugAt]).toEqual(['all', 'hook']);
     expect(ctx.version.toString()).toBe('3.6.4');
