@@ -114,6 +114,18 @@ export interface ActionMeta {
   readonly executionGroup: string | undefined;
 }
 
+/** Links about the charm (top-level keys, or charmcraft's `links`), as ops' `MetadataLinks`. */
+export interface MetadataLinks {
+  /** Home pages. */
+  readonly websites: readonly string[];
+  /** Source repositories. */
+  readonly sources: readonly string[];
+  /** Issue trackers. */
+  readonly issues: readonly string[];
+  /** The documentation page, when given. */
+  readonly documentation: string | undefined;
+}
+
 /** Options of the {@link CharmMeta} loaders. */
 export interface CharmMetaLoadOptions {
   /** The Juju version, for defaults that depend on it (`additionalProperties`). */
@@ -194,6 +206,8 @@ export class CharmMeta {
   readonly terms: readonly string[];
   /** `tags`. */
   readonly tags: readonly string[];
+  /** Websites, sources, issue trackers and documentation. */
+  readonly links: MetadataLinks;
 
   /**
    * Build metadata from parsed documents.
@@ -291,6 +305,17 @@ export class CharmMeta {
     this.maintainers = md.maintainers ?? (md.maintainer === undefined ? [] : [md.maintainer]);
     this.terms = md.terms ?? [];
     this.tags = md.tags ?? [];
+    const list = (v: string | string[] | undefined): string[] =>
+      v === undefined ? [] : typeof v === 'string' ? [v] : v;
+    const websites = list(md.website);
+    const sources = list(md.source);
+    const issues = list(md.issues);
+    this.links = {
+      websites: websites.length > 0 ? websites : list(md.links?.website),
+      sources: sources.length > 0 ? sources : list(md.links?.source),
+      issues: issues.length > 0 ? issues : list(md.links?.issues),
+      documentation: md.docs ?? md.links?.documentation,
+    };
     for (const name of this.extraBindings) {
       if (name in this.relations) {
         throw new MetadataError(

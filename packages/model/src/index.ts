@@ -35,6 +35,7 @@ export {
   type CharmMetaLoadOptions,
   type ConfigOptionMeta,
   type ContainerMeta,
+  type MetadataLinks,
   type RelationMeta,
   type RelationRole,
   type ResourceMeta,

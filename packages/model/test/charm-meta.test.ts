@@ -126,6 +126,29 @@ describe('CharmMeta', () => {
   });
 });
 
+describe('CharmMeta links', () => {
+  it('reads top-level keys, else charmcraft links', () => {
+    expect(
+      CharmMeta.fromYaml('name: x\nwebsite: https://a\nsource: [https://b]\ndocs: https://d').links,
+    ).toEqual({
+      websites: ['https://a'],
+      sources: ['https://b'],
+      issues: [],
+      documentation: 'https://d',
+    });
+    expect(
+      CharmMeta.fromCharmcraftYaml(
+        'name: x\nlinks: {website: [https://a], issues: https://i, documentation: https://d}',
+      ).links,
+    ).toEqual({
+      websites: ['https://a'],
+      sources: [],
+      issues: ['https://i'],
+      documentation: 'https://d',
+    });
+  });
+});
+
 describe('CharmMeta relation names', () => {
   it('rejects an endpoint declared in two sections', () => {
     expect(() =>
