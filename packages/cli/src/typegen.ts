@@ -145,8 +145,13 @@ function metadataObject(meta: CharmMeta): Record<string, unknown> {
   for (const a of Object.values(meta.actions)) {
     const params: Record<string, unknown> = {};
     for (const [name, schema] of Object.entries(a.params)) {
-      const { description: _description, ...rest } = schema;
-      params[name] = rest;
+      // `@opsjs/core` types a param by one JSON type; a list of types stays in the derived
+      // `CharmActionParams` only.
+      params[name] = Object.fromEntries(
+        Object.entries(schema).filter(
+          ([key, value]) => key !== 'description' && !(key === 'type' && Array.isArray(value)),
+        ),
+      );
     }
     actions[a.name] = { params, required: [...a.required] };
   }

@@ -109,6 +109,15 @@ describe('pack', () => {
     expect(readFileSync(one.charmPath).equals(readFileSync(two.charmPath))).toBe(true);
   });
 
+  it('is reproducible whatever directory the project sits in', async () => {
+    const runtime = installRuntimePackage(tempDir());
+    const shallow = copyFixture(hookCharmFixture, join(tempDir(), 'hook-charm'));
+    const deep = copyFixture(hookCharmFixture, join(tempDir(), 'a', 'b', 'c', 'hook-charm'));
+    const one = await pack({ dir: shallow, out: tempDir(), arch: 'amd64', runtimePath: runtime });
+    const two = await pack({ dir: deep, out: tempDir(), arch: 'amd64', runtimePath: runtime });
+    expect(readFileSync(one.charmPath).equals(readFileSync(two.charmPath))).toBe(true);
+  });
+
   it('takes charmcraft-started-at from SOURCE_DATE_EPOCH or the startedAt option, never the clock', async () => {
     const dir = project();
     const result = await pack({

@@ -59,13 +59,15 @@ describe('typegen', () => {
     writeFileSync(join(dir, 'config.yaml'), 'options:\n  debug:\n    type: boolean\n');
     writeFileSync(
       join(dir, 'actions.yaml'),
-      'snapshot:\n  params:\n    mode:\n      type: string\n      enum: [full, quick]\n    paths:\n      type: array\n      items: {type: string}\n',
+      'snapshot:\n  params:\n    mode:\n      type: string\n      enum: [full, quick]\n    paths:\n      type: array\n      items: {type: string}\n    note:\n      type: [string, "null"]\n',
     );
     const text = generateTypes(loadCharmProject(dir).meta, 'metadata.yaml');
     expect(text).toContain('from metadata.yaml');
     expect(text).toContain('  readonly debug?: boolean;');
     expect(text).toContain("    readonly mode?: 'full' | 'quick';");
     expect(text).toContain('    readonly paths?: readonly string[];');
+    expect(text).toContain('    readonly note?: string | null;');
+    expect(text).toContain('        note: {},');
     expect(text).toContain("export type CharmContainerName = 'web';");
     expect(text).toContain("export type CharmResourceName = 'web-image';");
     expect(text).toContain('export type CharmStorageName = never;');
