@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { array } from 'zod';
 import { StateStoreError } from '../errors.js';
 import {
   cloneSnapshot,
@@ -27,7 +27,7 @@ export interface ControllerStateBackend {
 /** The controller key under which the notice queue is stored (as in ops). */
 export const NOTICES_KEY = '#notices#';
 
-const NoticeListSchema = z.array(NoticeTupleSchema);
+const NoticeListSchema = array(NoticeTupleSchema);
 
 const EVENT_PATH = /^(|.*\/)on\/[a-zA-Z_]+\[\d+\]$/;
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import { array, literal, number, object, record, string } from 'zod';
 import { StateStoreError } from '../errors.js';
 import {
   cloneSnapshot,
@@ -18,11 +18,11 @@ export const LOCAL_STATE_FILE = '.unit-state.json';
 const FORMAT = 'opsjs-unit-state';
 const VERSION = 1;
 
-const FileSchema = z.object({
-  format: z.literal(FORMAT),
-  version: z.number().int(),
-  snapshots: z.record(z.string(), SnapshotDataSchema),
-  notices: z.array(NoticeTupleSchema),
+const FileSchema = object({
+  format: literal(FORMAT),
+  version: number().int(),
+  snapshots: record(string(), SnapshotDataSchema),
+  notices: array(NoticeTupleSchema),
 });
 
 /**

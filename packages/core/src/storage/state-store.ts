@@ -1,4 +1,15 @@
-import { z } from 'zod';
+import {
+  array,
+  boolean,
+  lazy,
+  number,
+  record,
+  string,
+  tuple,
+  union,
+  type ZodType,
+  null as zNull,
+} from 'zod';
 
 /**
  * A value the framework can persist: null, a boolean, a finite number, a string, or an array
@@ -59,22 +70,22 @@ export interface StateStore {
 }
 
 /** zod schema of a {@link SnapshotValue}. */
-export const SnapshotValueSchema: z.ZodType<SnapshotValue> = z.lazy(() =>
-  z.union([
-    z.null(),
-    z.boolean(),
-    z.number().refine(Number.isFinite, 'expected a finite number'),
-    z.string(),
-    z.array(SnapshotValueSchema),
-    z.record(z.string(), SnapshotValueSchema),
+export const SnapshotValueSchema: ZodType<SnapshotValue> = lazy(() =>
+  union([
+    zNull(),
+    boolean(),
+    number().refine(Number.isFinite, 'expected a finite number'),
+    string(),
+    array(SnapshotValueSchema),
+    record(string(), SnapshotValueSchema),
   ]),
 );
 
 /** zod schema of a {@link SnapshotData} map. */
-export const SnapshotDataSchema = z.record(z.string(), SnapshotValueSchema);
+export const SnapshotDataSchema = record(string(), SnapshotValueSchema);
 
 /** zod schema of a {@link Notice} as persisted: `[eventPath, observerPath, methodName]`. */
-export const NoticeTupleSchema = z.tuple([z.string(), z.string(), z.string()]);
+export const NoticeTupleSchema = tuple([string(), string(), string()]);
 
 /** @internal Whether two notices are the same triple. */
 export function sameNotice(a: Notice, b: Notice): boolean {
