@@ -338,7 +338,7 @@ export class Context<C extends CharmType = CharmType> {
         const sim = sims.get(container.name);
         containers.push(sim === undefined ? container : await sim.toState());
       }
-      const stored = result.committed ? storeToState(store.committed, charmPath) : undefined;
+      const stored = result.committed ? storeToState(store.committed) : undefined;
       output = worldToState(world.data, state, {
         containers,
         ...(stored === undefined ? {} : stored),

@@ -302,14 +302,20 @@ export class Harness<C extends CharmType = CharmType> {
 
   // --- emission -----------------------------------------------------------------------------
 
-  #invalidate(): void {
+  /** Makes the model re-read what the harness may have changed (not the relations). */
+  #sync(): void {
     const model = this.#model;
     model.config.invalidate();
     model.unit.invalidate();
     model.app.invalidate();
-    for (const name of Object.keys(this.meta.relations)) model.relations.invalidate(name);
-    for (const name of Object.keys(this.meta.storages)) model.storages.invalidate(name);
     this.#world.data.plannedUnits = this.#plannedUnits ?? this.#guessPlannedUnits();
+  }
+
+  /** Everything, including the relations and storage (their membership changed). */
+  #invalidate(): void {
+    this.#sync();
+    for (const name of Object.keys(this.meta.relations)) this.#model.relations.invalidate(name);
+    for (const name of Object.keys(this.meta.storages)) this.#model.storages.invalidate(name);
   }
 
   #guessPlannedUnits(): number {
@@ -320,7 +326,7 @@ export class Harness<C extends CharmType = CharmType> {
   }
 
   async #emit(kind: string, args: readonly unknown[]): Promise<void> {
-    this.#invalidate();
+    this.#sync();
     if (this.#charm === undefined || !this.#hooksEnabled) return;
     const on: CharmEvents = (this.#charm as unknown as { on: CharmEvents }).on;
     const bound = on.get(kind);
@@ -331,7 +337,7 @@ export class Harness<C extends CharmType = CharmType> {
       await (bound as unknown as { emit(...a: readonly unknown[]): Promise<void> }).emit(...args);
     } finally {
       this.#model.hookRunning = previous;
-      this.#invalidate();
+      this.#sync();
     }
   }
 
@@ -342,7 +348,7 @@ export class Harness<C extends CharmType = CharmType> {
     departing?: string,
   ): Promise<void> {
     const rel = this.#relation(id);
-    this.#invalidate();
+    this.#sync();
     const relation = this.#model.getRelation(rel.endpoint, id);
     const appName = appOrUnit === null ? rel.remoteApp : appOf(appOrUnit);
     const app = this.#model.getApp(appName);
@@ -469,6 +475,7 @@ export class Harness<C extends CharmType = CharmType> {
       this.#world.data.networks[`${name}:${id}`] ??= networkFor('10.0.0.10');
       this.#world.data.networks[name] ??= networkFor('192.0.2.0');
     }
+    this.#model.relations.invalidate(name);
     await this.#emitRelation('created', id, null);
     if (options.appData !== undefined || options.unitData !== undefined) {
       const unit = `${remoteApp}/0`;
@@ -485,6 +492,7 @@ export class Harness<C extends CharmType = CharmType> {
     const rel = this.#relation(relationId);
     if (!rel.units.includes(unitName)) rel.units.push(unitName);
     rel.bags[unitName] ??= {};
+    this.#model.relations.invalidate(rel.endpoint);
     await this.#emitRelation('joined', relationId, unitName);
   }
 
@@ -495,6 +503,7 @@ export class Harness<C extends CharmType = CharmType> {
       throw new HarnessError(`unit ${unitName} is not in relation ${relationId}`);
     }
     rel.units = rel.units.filter((u) => u !== unitName);
+    this.#model.relations.invalidate(rel.endpoint);
     await this.#emitRelation('departed', relationId, unitName, unitName);
     delete rel.bags[unitName];
     this.#invalidate();
@@ -555,7 +564,11 @@ export class Harness<C extends CharmType = CharmType> {
       }
     }
     rel.bags[name] = bag;
-    this.#invalidate();
+    // Objects the test or charm holds see the new data, as in ops.
+    const entity = name.includes('/') ? this.#model.getUnit(name) : this.#model.getApp(name);
+    const relation = this.#model.getRelation(rel.endpoint, relationId);
+    if (relation?.data.has(entity) === true) relation.data.get(entity).invalidate();
+    this.#sync();
     if (!changed || name === this.#world.data.unitName) return;
     if (name === this.#world.appName && (rel.kind !== 'peer' || this.#world.data.leader)) return;
     await this.#emitRelation('changed', relationId, name);

@@ -262,7 +262,7 @@ export async function runDispatch(options: RunDispatchOptions): Promise<Dispatch
       const sim = sims.get(container.name);
       containers.push(sim === undefined ? container : await sim.toState());
     }
-    const stored = storeToState(readStore(charmDir), charmClassPath);
+    const stored = storeToState(readStore(charmDir));
     const output = worldToState(world, state, {
       containers,
       ...(run.exitCode === 0 ? stored : {}),

@@ -39,10 +39,10 @@ export function stateToStore(state: State, charmPath: string): MemoryStateSnapsh
  * else changes afterwards.
  * @internal
  */
-export function storeToState(
-  committed: MemoryStateSnapshot,
-  charmPath: string,
-): { storedStates: StoredState[]; deferred: DeferredEvent[] } {
+export function storeToState(committed: MemoryStateSnapshot): {
+  storedStates: StoredState[];
+  deferred: DeferredEvent[];
+} {
   const storedStates: StoredState[] = [];
   for (const [path, data] of Object.entries(committed.snapshots)) {
     const match = STORED.exec(path);
@@ -52,7 +52,7 @@ export function storeToState(
     storedStates.push(
       new StoredState({
         name: match[2] ?? '_stored',
-        ...(owner === charmPath ? {} : { ownerPath: owner }),
+        ownerPath: owner,
         content: deepFreeze(data),
       }),
     );
