@@ -151,16 +151,17 @@ export async function runDispatch(
   let framework: Framework | undefined;
   let charm: AnyCharm | undefined;
   let emitted = false;
+  let builtModel: Model | undefined;
   try {
     eventName = inputs.eventName ?? eventNameFromDispatchPath(context.dispatchPath);
-    const model =
+    const model = (builtModel =
       inputs.model ??
       new Model({
         meta: inputs.meta,
         backend: redactingBackend(backend, log),
         context,
         ...(inputs.modelOptions ?? {}),
-      });
+      }));
     framework = new Framework({
       store,
       model,
@@ -184,6 +185,7 @@ export async function runDispatch(
     if (!restricted) await evaluateStatus(charm);
     await framework.commit();
     framework.close();
+    if (inputs.model === undefined) await model.close();
     return {
       exitCode: 0,
       eventName,
@@ -196,6 +198,11 @@ export async function runDispatch(
   } catch (err) {
     framework?.close();
     if (framework === undefined) store.close();
+    if (inputs.model === undefined) {
+      await builtModel?.close().catch((closeErr: unknown) => {
+        log.debug(`Closing the model after the error failed too: ${formatError(closeErr)}`);
+      });
+    }
     if (err instanceof DispatchAbort) {
       log.debug(err.message);
       return result(err.exitCode, { abort: err });
