@@ -91,6 +91,7 @@ const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
  * @throws {RuntimeNotFoundError} when no Node runtime for the architecture is installed, or it
  *   is older than Node 22 or built for another architecture.
  * @throws {OutputError} when the output cannot be written.
+ * @throws {UsageError} for an unsupported host architecture (without `arch`) or a bad `level`.
  */
 export async function pack(options: PackOptions = {}): Promise<PackResult> {
   const project = loadCharmProject(options.dir ?? '.');
@@ -103,14 +104,13 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
       },
     );
   }
+  const level = options.level ?? 4;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new UsageError(`level: expected an integer from 0 to 9, got ${level}`, {
+      field: 'level',
+    });
+  }
   const bases = basesFor(project, arch);
-  const hasContainers = Object.keys(project.meta.containers).length > 0;
-  const bundle = await bundleCharm({
-    projectDir: project.dir,
-    ...(options.entry === undefined ? {} : { entry: options.entry }),
-    // A machine charm never reaches Pebble: keep its client (and undici) out of the bundle.
-    external: hasContainers ? [] : [PEBBLE_PACKAGE],
-  });
   const runtime = options.noRuntime
     ? undefined
     : resolveNodeRuntime({
@@ -118,6 +118,13 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
         arch,
         ...(options.runtimePath === undefined ? {} : { runtimePath: options.runtimePath }),
       });
+  const hasContainers = Object.keys(project.meta.containers).length > 0;
+  const bundle = await bundleCharm({
+    projectDir: project.dir,
+    ...(options.entry === undefined ? {} : { entry: options.entry }),
+    // A machine charm never reaches Pebble: keep its client (and undici) out of the bundle.
+    external: hasContainers ? [] : [PEBBLE_PACKAGE],
+  });
   const entries: ZipEntry[] = [
     {
       path: charmLayout.dispatch,
@@ -149,7 +156,7 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
   const outDir = resolve(project.dir, options.out ?? '.');
   const charmPath = join(outDir, `${stem}.charm`);
   const zipEntries = await withTempFile(charmPath, 'the .charm file', (temp) =>
-    writeZip(temp, entries, { level: options.level ?? 4 }),
+    writeZip(temp, entries, { level }),
   );
   const size = (await stat(charmPath)).size;
 

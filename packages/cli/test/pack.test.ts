@@ -109,6 +109,12 @@ describe('pack', () => {
     expect(readFileSync(one.charmPath).equals(readFileSync(two.charmPath))).toBe(true);
   });
 
+  it('rejects a deflate level outside 0-9', async () => {
+    await expect(
+      pack({ dir: project(), arch: 'amd64', noRuntime: true, level: 11 }),
+    ).rejects.toThrow('level: expected an integer from 0 to 9, got 11');
+  });
+
   it('is reproducible whatever directory the project sits in', async () => {
     const runtime = installRuntimePackage(tempDir());
     const shallow = copyFixture(hookCharmFixture, join(tempDir(), 'hook-charm'));
