@@ -154,14 +154,15 @@ export async function runDispatch(
   let builtModel: Model | undefined;
   try {
     eventName = inputs.eventName ?? eventNameFromDispatchPath(context.dispatchPath);
-    const model = (builtModel =
+    const model =
       inputs.model ??
       new Model({
         meta: inputs.meta,
         backend: redactingBackend(backend, log),
         context,
         ...(inputs.modelOptions ?? {}),
-      }));
+      });
+    builtModel = model;
     framework = new Framework({
       store,
       model,
