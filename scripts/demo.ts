@@ -1,19 +1,11 @@
-// `npm run demo`: the workspace is built (turbo), then each package's public API is listed.
-// The example-charm issue turns this into a packed charm's life through fake Juju and Pebble.
-import { globSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// `npm run demo`: the workspace is built (turbo), then the example charm is packed with
+// `opsjs pack` and its packed `dispatch` is driven through a life of events, with fake hook
+// tools and a fake Pebble server standing in for Juju and the container (no network, no Juju).
+// The demo lives in the example charm's project, where its imports resolve.
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..');
-for (const manifest of globSync('packages/*/package.json', { cwd: root }).sort()) {
-  const pkg = JSON.parse(readFileSync(join(root, manifest), 'utf8')) as {
-    name: string;
-    version: string;
-    description: string;
-  };
-  const entry = pathToFileURL(join(root, dirname(manifest), 'dist', 'index.js')).href;
-  const api: Record<string, unknown> = await import(entry);
-  const names = Object.keys(api).sort();
-  console.log(`${pkg.name}@${pkg.version} — ${pkg.description}`);
-  console.log(`  exports ${names.length}: ${names.join(', ')}\n`);
-}
+const life: { runDemo: () => Promise<unknown> } = await import(
+  pathToFileURL(join(import.meta.dirname, '..', 'apps', 'example-charm', 'demo', 'life.ts')).href
+);
+await life.runDemo();
