@@ -29,6 +29,12 @@ export interface MainOptions {
   readonly logger?: Logger;
   /** Call `process.exit()` with the exit code when done (default `true`). */
   readonly exit?: boolean;
+  /**
+   * The process arguments (default `process.argv`). When `JUJU_DISPATCH_PATH` is unset (a Juju
+   * without `dispatch` running `hooks/<name>` directly), the event comes from the script path
+   * `argv[1]`, as in ops.
+   */
+  readonly argv?: readonly string[];
 }
 
 /**
@@ -72,7 +78,12 @@ async function runMain(
     let context: JujuContext;
     try {
       // A plain copy: the parser expects a plain object of strings, not process.env itself.
-      context = JujuContext.fromEnv({ ...env }, { strict: false });
+      const contextEnv = { ...env };
+      if ((contextEnv.JUJU_DISPATCH_PATH ?? '') === '') {
+        const legacy = legacyDispatchPath((options.argv ?? process.argv)[1]);
+        if (legacy !== undefined) contextEnv.JUJU_DISPATCH_PATH = legacy;
+      }
+      context = JujuContext.fromEnv(contextEnv, { strict: false });
     } catch (err) {
       backend ??= new HookToolBackend({ env });
       removeSink = installSinks(log, backend, env.JUJU_DEBUG !== undefined);
@@ -157,6 +168,13 @@ async function runMain(
   } finally {
     removeSink?.();
   }
+}
+
+/** `…/hooks/install` → `hooks/install`; `undefined` for a script elsewhere. */
+function legacyDispatchPath(script: string | undefined): string | undefined {
+  if (script === undefined) return undefined;
+  const dir = path.basename(path.dirname(script));
+  return dir === 'hooks' || dir === 'actions' ? `${dir}/${path.basename(script)}` : undefined;
 }
 
 function installSinks(log: Logger, backend: ModelBackend, debug: boolean): () => void {

@@ -115,4 +115,17 @@ describe('main() in process', () => {
       /^Uncaught exception while in charm code:\nMetadataError: metadata\.yaml/,
     );
   });
+
+  it('takes the event from a hooks/<name> script path when JUJU_DISPATCH_PATH is unset', async () => {
+    const backend = new FakeBackend();
+    const code = await main(SocketCharm, {
+      env: env('install', { JUJU_DISPATCH_PATH: '' }),
+      argv: ['node', path.join(charmDir, 'hooks', 'start')],
+      backend,
+      logger: new Logger(),
+      exit: false,
+    });
+    expect(code).toBe(0);
+    expect(backend.logs).toContainEqual(['DEBUG', 'Emitting Juju event start.']);
+  });
 });
