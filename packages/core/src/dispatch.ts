@@ -205,7 +205,7 @@ export async function runDispatch(
       });
     }
     if (err instanceof DispatchAbort) {
-      log.debug(err.message);
+      // As ops' _Abort: no log line, so the hook-tool calls match ops'.
       return result(err.exitCode, { abort: err });
     }
     reportUncaught(err, { log, backend, context });
