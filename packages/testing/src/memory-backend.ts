@@ -1,4 +1,5 @@
 import {
+  type CharmMeta,
   type CloudSpecData,
   type ConfigValue,
   type GoalState,
@@ -17,8 +18,11 @@ import {
   type StatusValue,
   type StorageDetails,
 } from '@opsjs/model';
+import { StateValidationError } from './errors.js';
 import { generateSecretId } from './state/secret.js';
-import { HookToolFailure, type World } from './world.js';
+import type { State } from './state/state.js';
+import { stateToWorld, worldToState } from './state-world.js';
+import { HookToolFailure, World } from './world.js';
 
 /** One recorded backend call: the method name and its arguments. */
 export type BackendCall = readonly [method: string, ...args: unknown[]];
@@ -91,10 +95,44 @@ export class MemoryBackend implements ModelBackend {
   actionResults: Record<string, unknown> = {};
   /** @internal */
   readonly world: World;
+  #input: State | undefined;
 
-  /** @internal */
+  /** @internal Use {@link MemoryBackend.forState}. */
   constructor(world: World) {
     this.world = world;
+  }
+
+  /**
+   * A backend serving `state` for unit `<appName>/<unitId>` of a charm with metadata `meta`,
+   * e.g. to build an `@opsjs/model` `Model` by hand in a unit test. Read the changes back with
+   * {@link MemoryBackend.outputState}.
+   */
+  static forState(
+    state: State,
+    meta: CharmMeta,
+    options: { appName?: string; unitId?: number; jujuVersion?: string } = {},
+  ): MemoryBackend {
+    const unitName = `${options.appName ?? meta.name}/${options.unitId ?? 0}`;
+    const data = stateToWorld(
+      state,
+      meta,
+      { unitName, jujuVersion: options.jujuVersion ?? '3.6.14' },
+      undefined,
+      (name, index) => `/var/lib/juju/storage/${name}/${index}`,
+    );
+    const backend = new MemoryBackend(new World(data));
+    backend.#input = state;
+    return backend;
+  }
+
+  /**
+   * `input` (default: the state given to {@link MemoryBackend.forState}) with what the calls
+   * so far changed: local relation data, statuses, workload version, ports and secrets.
+   * @throws {StateValidationError} without an input state
+   */
+  outputState(input: State | undefined = this.#input): State {
+    if (input === undefined) throw new StateValidationError('outputState needs the input state');
+    return worldToState(this.world.data, input);
   }
 
   private run<T>(method: string, args: unknown[], fn: () => T): T {

@@ -249,4 +249,35 @@ describe('Context.run', () => {
     );
     expect(out.getRelation(db.id).localUnitData.port).toBe('5');
   });
+
+  it('gives credential-get a cloud spec only when the app is trusted', async () => {
+    const { ModelInfo } = await import('../src/state/misc.js');
+    const state = new State({
+      model: new ModelInfo({ type: 'lxd', cloudSpec: { type: 'lxd', name: 'home' } }),
+    });
+    newContext({ appTrusted: true });
+    const trusted = await ctx
+      .manager(ctx.on.start(), state, {
+        beforeEmit: (charm) => {
+          expect(charm.model.getCloudSpec().name).toBe('home');
+        },
+      })
+      .run();
+    expect(trusted).toBeInstanceOf(State);
+    ctx.close();
+    newContext();
+    let error: unknown;
+    await ctx
+      .manager(ctx.on.start(), state, {
+        beforeEmit: (charm) => {
+          try {
+            charm.model.getCloudSpec();
+          } catch (e) {
+            error = e;
+          }
+        },
+      })
+      .run();
+    expect(String(error)).toContain('cannot access cloud credentials');
+  });
 });

@@ -148,6 +148,10 @@ describe('Harness', () => {
     const id = await harness.pebbleCustomNotice('workload', 'example.com/x');
     expect(id).toMatch(/^\d+$/);
     expect(harness.charm.stored.data.seen).toContain('notice:example.com/x');
+    expect(harness.pebbleServer('workload').startCount('web')).toBe(1);
+    expect(() => harness.pebbleServer('nope')).toThrow(
+      "container 'nope' is not declared in metadata",
+    );
     await harness.setCanConnect('workload', false);
     expect(await harness.model.unit.getContainer('workload').canConnect()).toBe(false);
   });

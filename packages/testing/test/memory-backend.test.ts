@@ -243,3 +243,21 @@ describe('MemoryBackend', () => {
     expect(world.data.rebootRequested).toBe('later');
   });
 });
+
+describe('MemoryBackend.forState', () => {
+  it('backs a hand-built Model and reads its changes back into a State', async () => {
+    const { Model } = await import('@opsjs/model');
+    const db = new Relation({ endpoint: 'db', id: 21, remoteAppName: 'pg' });
+    const input = new State({ relations: [db], leader: true });
+    const backend = MemoryBackend.forState(input, meta);
+    const model = new Model({ meta, backend, unitName: 'sample/0' });
+    model.unit.status = new ActiveStatus('by hand');
+    model.getRelation('db')?.data.get(model.app).set('k', 'v');
+    const out = backend.outputState();
+    expect(out.unitStatus).toEqual(new ActiveStatus('by hand'));
+    expect(out.getRelation(21).localAppData).toEqual({ k: 'v' });
+    expect(() => new MemoryBackend(backend.world).outputState()).toThrow(
+      'outputState needs the input state',
+    );
+  });
+});

@@ -1,7 +1,9 @@
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ActiveStatus, MaintenanceStatus } from '@opsjs/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { DispatchError, InconsistentScenarioError } from '../src/errors.js';
 import { EventFactories } from '../src/event.js';
 import { runDispatch } from '../src/run-dispatch.js';
@@ -141,5 +143,32 @@ describe('runDispatch (the charm as a real process)', { timeout: 60_000 }, () =>
         state: new State({ storedStates: [new StoredState({})] }),
       }),
     ).rejects.toThrow(/has no ownerPath/);
+  });
+
+  it('runs a packed charm directory through its dispatch script, leaving the directory as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsjs-charmdir-'));
+    try {
+      copyFileSync(entry, join(dir, 'charm.mjs'));
+      writeFileSync(join(dir, 'charmcraft.yaml'), stringify(SAMPLE_META));
+      writeFileSync(
+        join(dir, 'dispatch'),
+        `#!/bin/sh\nJUJU_DISPATCH_PATH="\${JUJU_DISPATCH_PATH:-$0}" exec node ./charm.mjs\n`,
+        { mode: 0o755 },
+      );
+      const before = readdirSync(dir).sort();
+      const out = await runDispatch({
+        charmDir: dir,
+        event: on.install(),
+        state: new State(),
+        charmClassName: 'SampleCharm',
+      });
+      expect(out.state.workloadVersion).toBe('1.0');
+      expect(out.state.getStoredState('_stored', 'SampleCharm').content).toMatchObject({
+        seen: ['install'],
+      });
+      expect(readdirSync(dir).sort()).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
