@@ -283,10 +283,13 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
   );
   for (const entry of result.entries) io.stdout(`  ${describeEntry(entry)}\n`);
   if (result.runtime !== undefined) {
+    const { packageName, version } = result.runtime;
     const from =
-      result.runtime.packageName === undefined
-        ? ''
-        : ` from ${result.runtime.packageName}@${result.runtime.version ?? '?'}`;
+      packageName !== undefined
+        ? ` from ${packageName}@${version ?? '?'}`
+        : version !== undefined
+          ? ` (the Node ${version} running opsjs)`
+          : '';
     io.stdout(`Node runtime: ${result.runtime.path}${from}\n`);
   } else {
     io.stdout('Node runtime: none (--no-runtime; dispatch runs node from PATH)\n');
