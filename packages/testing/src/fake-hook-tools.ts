@@ -10,7 +10,13 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOOK_TOOL_NAMES, worldFile } from './hook-tool-cli.js';
+import {
+  callsFile,
+  decodeCalls,
+  HOOK_TOOL_NAMES,
+  parseJujuLog,
+  worldFile,
+} from './hook-tool-cli.js';
 import type { WorldData } from './world.js';
 
 /** The compiled entry of the fake tools (next to this module in `dist/`, or the built copy). */
@@ -49,6 +55,15 @@ export class FakeHookTools {
     const main = toolMain();
     for (const name of HOOK_TOOL_NAMES) {
       const file = join(tools.binDir, name);
+      if (name === 'juju-log') {
+        // Logging is the most frequent call: record it without starting Node.
+        writeFileSync(
+          file,
+          `#!/bin/sh\nprintf '%s\\0' "$(($# + 1))" juju-log "$@" >> ${shellQuote(callsFile(tools.dir))}\n`,
+        );
+        chmodSync(file, 0o755);
+        continue;
+      }
       writeFileSync(
         file,
         `#!/bin/sh\nNODE_COMPILE_CACHE=${shellQuote(join(tools.dir, 'compile-cache'))} exec ${shellQuote(process.execPath)} ${shellQuote(main)} ${shellQuote(tools.dir)} ${name} "$@"\n`,
@@ -69,10 +84,16 @@ export class FakeHookTools {
     writeFileSync(worldFile(this.dir), JSON.stringify(world));
   }
 
-  /** The simulated unit as the tools left it. */
+  /** The simulated unit as the tools left it, with every call and log record in order. */
   readWorld(): WorldData {
     // Written by this package's own tools: trusted data.
-    return JSON.parse(readFileSync(worldFile(this.dir), 'utf8')) as WorldData;
+    const world = JSON.parse(readFileSync(worldFile(this.dir), 'utf8')) as WorldData;
+    const calls = existsSync(callsFile(this.dir))
+      ? decodeCalls(readFileSync(callsFile(this.dir), 'utf8'))
+      : [];
+    world.calls = calls;
+    world.jujuLog = calls.filter((c) => c[0] === 'juju-log').map((c) => parseJujuLog(c.slice(1)));
+    return world;
   }
 
   /** Removes the directory. */

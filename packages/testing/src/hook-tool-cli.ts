@@ -215,8 +215,8 @@ function handle(world: World, tool: string, argv: readonly string[], stdin: () =
       return '';
     }
     case 'juju-log': {
-      const a = new Args(argv, ['log-level', 'l']);
-      world.jujuLog(a.str('log-level') ?? a.str('l') ?? 'INFO', a.positional.join(' '));
+      const { level, message } = parseJujuLog(argv);
+      world.jujuLog(level, message);
       return '';
     }
     case 'application-version-set': {
@@ -404,4 +404,39 @@ export function runHookTool(
 /** The file name of the world JSON inside a fake-tools directory. @internal */
 export function worldFile(dir: string): string {
   return join(dir, 'world.json');
+}
+
+/**
+ * The file every fake tool appends its argv to, in call order: per call, the argument count
+ * then each argument, all NUL-terminated (argv cannot contain NUL). `juju-log` is a shell
+ * script that only appends here, so logging costs no Node start-up.
+ * @internal
+ */
+export function callsFile(dir: string): string {
+  return join(dir, 'calls.records');
+}
+
+/** Encodes one call for {@link callsFile}. @internal */
+export function encodeCall(argv: readonly string[]): string {
+  return `${[String(argv.length), ...argv].join('\0')}\0`;
+}
+
+/** Decodes {@link callsFile} content into argv lists. @internal */
+export function decodeCalls(text: string): string[][] {
+  const parts = text.split('\0');
+  const calls: string[][] = [];
+  let i = 0;
+  while (i < parts.length - 1) {
+    const count = Number(parts[i]);
+    if (!Number.isInteger(count) || count < 1) break;
+    calls.push(parts.slice(i + 1, i + 1 + count));
+    i += 1 + count;
+  }
+  return calls;
+}
+
+/** The level and message of a `juju-log` argv (`--log-level L -- message`). @internal */
+export function parseJujuLog(args: readonly string[]): { level: string; message: string } {
+  const a = new Args(args, ['log-level', 'l']);
+  return { level: a.str('log-level') ?? a.str('l') ?? 'INFO', message: a.positional.join(' ') };
 }

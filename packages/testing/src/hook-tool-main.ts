@@ -5,8 +5,8 @@
  * the world back. Hook tools run one at a time in a dispatch, so no locking is needed.
  * @internal
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { runHookTool, worldFile } from './hook-tool-cli.js';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { callsFile, encodeCall, runHookTool, worldFile } from './hook-tool-cli.js';
 import { World, type WorldData } from './world.js';
 
 const [, , dir = '', tool = '', ...args] = process.argv;
@@ -14,6 +14,7 @@ const file = worldFile(dir);
 // The world file is written by runDispatch in this package: trusted, same-process-tree data.
 const data = JSON.parse(readFileSync(file, 'utf8')) as WorldData;
 const world = new World(data);
+appendFileSync(callsFile(dir), encodeCall([tool, ...args]));
 const result = runHookTool(world, tool, args, () => readFileSync(0, 'utf8'));
 writeFileSync(`${file}.tmp`, JSON.stringify(world.data));
 renameSync(`${file}.tmp`, file);

@@ -75,4 +75,26 @@ describe('fake hook-tool executables', { timeout: 30_000 }, () => {
     expect(failure).toMatchObject({ status: 1 });
     expect(String((failure as { stderr: Buffer }).stderr)).toBe('ERROR not running an action\n');
   });
+
+  it('record juju-log calls in order without starting Node, keeping newlines and empty messages', () => {
+    tools = FakeHookTools.create(
+      stateToWorld(
+        new State(),
+        meta,
+        { unitName: 'sample/0', jujuVersion: '3.6.14' },
+        undefined,
+        () => '/d',
+      ),
+    );
+    const env = { PATH: tools.path() };
+    execFileSync('juju-log', ['--log-level', 'DEBUG', '--', 'two\nlines'], { env });
+    execFileSync('is-leader', ['--format=json'], { env });
+    execFileSync('juju-log', ['--log-level', 'INFO', '--', ''], { env });
+    const world = tools.readWorld();
+    expect(world.jujuLog).toEqual([
+      { level: 'DEBUG', message: 'two\nlines' },
+      { level: 'INFO', message: '' },
+    ]);
+    expect(world.calls.map((c) => c[0])).toEqual(['juju-log', 'is-leader', 'juju-log']);
+  });
 });
