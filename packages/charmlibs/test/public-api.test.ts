@@ -1,3 +1,4 @@
+import * as api from '@opsjs/charmlibs';
 import { CharmLibError } from '@opsjs/charmlibs';
 import { describe, expect, it } from 'vitest';
 import { CharmLibError as SourceCopy } from '../src/errors.js';
@@ -7,6 +8,43 @@ describe('@opsjs/charmlibs public entry point', () => {
     const resolved = import.meta.resolve('@opsjs/charmlibs');
     expect(resolved).toMatch(/\/dist\/index\.js$/);
     expect(await import('@opsjs/charmlibs')).toHaveProperty('CharmLibError');
+  });
+
+  it('exports the runtime and the tooling', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'BagCodec',
+      'BagEncodeError',
+      'CharmLibError',
+      'DEFAULT_MAX_VALUE_BYTES',
+      'EndpointError',
+      'InterfaceDefinitionError',
+      'InterfaceEndpoint',
+      'InterfaceProvider',
+      'InterfaceRelationEvent',
+      'InterfaceRequirer',
+      'JUJU_UNIT_BAG_KEYS',
+      'NotLeaderError',
+      'RemoteDataEvent',
+      'RemoteGoneEvent',
+      'RemoteInvalidEvent',
+      'ToolError',
+      'checkPackage',
+      'checkSchemas',
+      'currentSchemas',
+      'defineInterface',
+      'diffSchemas',
+      'hasPendingMajor',
+      'jsonField',
+      'jsonFieldSchema',
+      'listInterfaces',
+      'publish',
+      'pythonJsonDumps',
+      'readPackageJson',
+      'readReleased',
+      'runTool',
+      'scaffoldInterface',
+      'snapshotReleased',
+    ]);
   });
 
   it('shares error identity with another copy of the package', () => {

@@ -1,0 +1,38 @@
+import { defineInterface, jsonField, type RemoteDataOf } from '@opsjs/charmlibs';
+import { z } from 'zod';
+
+/**
+ * The `ingress` interface, v2, as catalogued in canonical/charm-relation-interfaces
+ * (`interfaces/ingress/v2`): every field is JSON text.
+ *
+ * - Requirer application bag: `name` (application name), `model` (model name), `port`
+ *   (the port to expose, an integer).
+ * - Requirer unit bag: `host` (the unit's hostname).
+ * - Provider application bag: `ingress`, an object with the `url` (http or https) at which
+ *   the requirer is reachable.
+ */
+export const ingressV2 = defineInterface({
+  name: 'ingress',
+  version: 2,
+  summary: 'Ask a proxy to route HTTP traffic to an application, and learn the URL it serves.',
+  provider: {
+    app: {
+      ingress: jsonField(z.looseObject({ url: z.url({ protocol: /^https?$/ }).min(1) })),
+    },
+  },
+  requirer: {
+    app: {
+      model: jsonField(z.string()),
+      port: jsonField(z.number().int()),
+      name: jsonField(z.string()),
+    },
+    unit: {
+      host: jsonField(z.string()),
+    },
+  },
+});
+
+/** What an ingress requirer sees: the provider's application bag. */
+export type IngressProviderData = RemoteDataOf<typeof ingressV2, 'requirer'>;
+/** What an ingress provider sees: the requirer's application and unit bags. */
+export type IngressRequirerData = RemoteDataOf<typeof ingressV2, 'provider'>;
