@@ -37,12 +37,14 @@ import {
 import {
   type BoundEvent,
   type EventBase,
+  type EventDefinition,
   type EventType,
   type Framework,
   FrameworkObject,
   type Handler,
   isEventType,
   toCamelCase,
+  withEvents,
 } from './framework.js';
 import type {
   AnyCharmMetadata,
@@ -95,11 +97,7 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
   /** @param framework - the framework `main()` (or a test harness) built */
   constructor(framework: Framework) {
     super(framework, null);
-    const on = new CharmEvents(this);
-    for (const [name, type, kind] of metadataEvents(framework.meta)) {
-      on.defineEvent(name, type, kind);
-    }
-    // The metadata-derived events were defined just above from the same metadata `M` describes.
+    const on = new (charmEventsClass(framework.meta))(this);
     this.on = on as CharmEventsFor<M>;
   }
 
@@ -192,18 +190,19 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
   }
 }
 
-type EventDefinition = readonly [name: string, type: EventType<EventBase, never[]>, kind: string];
+const EVENT_CLASSES = new WeakMap<CharmMeta, typeof CharmEvents>();
 
-const DEFINITIONS = new WeakMap<CharmMeta, readonly EventDefinition[]>();
-
-/** The (name, class, kind) of each event metadata adds, computed once per metadata object. */
-function metadataEvents(meta: CharmMeta): readonly EventDefinition[] {
-  let list = DEFINITIONS.get(meta);
-  if (list !== undefined) return list;
+/**
+ * `CharmEvents` plus the events of `meta`, as a class built once per metadata object: a charm
+ * constructed many times (a test harness) pays for its events once.
+ */
+function charmEventsClass(meta: CharmMeta): typeof CharmEvents {
+  let cls = EVENT_CLASSES.get(meta);
+  if (cls !== undefined) return cls;
   const defs: EventDefinition[] = [];
   const add = (name: string, suffix: string, type: EventType<EventBase, never[]>): void => {
     const kind = `${name.replaceAll('-', '_')}_${suffix}`;
-    defs.push([toCamelCase(kind), type, kind]);
+    defs.push({ name: toCamelCase(kind), type, kind });
   };
   for (const name of Object.keys(meta.relations)) {
     add(name, 'relation_created', RelationCreatedEvent);
@@ -223,9 +222,9 @@ function metadataEvents(meta: CharmMeta): readonly EventDefinition[] {
     add(name, 'pebble_check_failed', PebbleCheckFailedEvent);
     add(name, 'pebble_check_recovered', PebbleCheckRecoveredEvent);
   }
-  list = defs;
-  DEFINITIONS.set(meta, list);
-  return list;
+  cls = withEvents(CharmEvents, defs);
+  EVENT_CLASSES.set(meta, cls);
+  return cls;
 }
 
 const RECONCILE_EXCLUDED = [

@@ -260,9 +260,91 @@ export type BoundEvents<M> = {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** @internal One event kind of an {@link ObjectEvents} class or instance. */
+export interface EventDefinition {
+  /** The property name, e.g. `dbReady`. */
+  readonly name: string;
+  /** The event class. */
+  readonly type: EventType<EventBase, never[]>;
+  /** The kind in handle paths, e.g. `db_ready`. */
+  readonly kind: string;
+}
+
+// Events declared on each ObjectEvents subclass (own declarations only), and the merged view
+// of a class and its ancestors by kind, computed once per class.
+const CLASS_EVENTS = new WeakMap<object, readonly EventDefinition[]>();
+const CLASS_KINDS = new WeakMap<object, ReadonlyMap<string, EventDefinition>>();
+
+function classKinds(ctor: object): ReadonlyMap<string, EventDefinition> {
+  let kinds = CLASS_KINDS.get(ctor);
+  if (kinds === undefined) {
+    const chain: object[] = [];
+    for (let c: unknown = ctor; typeof c === 'function' && c !== ObjectEvents; ) {
+      chain.unshift(c);
+      c = Object.getPrototypeOf(c);
+    }
+    const merged = new Map<string, EventDefinition>();
+    for (const c of chain) for (const def of CLASS_EVENTS.get(c) ?? []) merged.set(def.kind, def);
+    kinds = merged;
+    CLASS_KINDS.set(ctor, kinds);
+  }
+  return kinds;
+}
+
+function checkDefinition(
+  def: EventDefinition,
+  taken: (def: EventDefinition) => boolean,
+  where: string,
+): void {
+  const fail = (why: string): ObserveError =>
+    new ObserveError(
+      `unable to define an event named ${JSON.stringify(def.name)} on ${where}: ${why}`,
+    );
+  if (!IDENTIFIER.test(def.name) || !IDENTIFIER.test(def.kind))
+    throw fail('not a valid identifier');
+  if (taken(def)) throw fail('it overlaps with an existing attribute or event');
+  if (!(def.type.prototype instanceof EventBase) && (def.type as unknown) !== EventBase) {
+    throw fail(`${def.type.name} does not extend EventBase`);
+  }
+}
+
 /**
- * A container of events, the `on` of an object (handle kind `on`). Event kinds are defined
- * with {@link ObjectEvents.defineEvent} or declared with {@link ObjectEvents.define}; each is
+ * @internal A subclass of `Base` with `defs` declared on its prototype: each event's
+ * `BoundEvent` is created on first access (ops creates them on attribute access too), so
+ * building an events object costs nothing per event.
+ */
+export function withEvents<C extends abstract new (...args: never[]) => ObjectEvents>(
+  Base: C,
+  defs: readonly EventDefinition[],
+): C {
+  const baseKinds = classKinds(Base);
+  const seen = new Set<string>();
+  for (const def of defs) {
+    checkDefinition(
+      def,
+      (d) => d.name in Base.prototype || baseKinds.has(d.kind) || seen.has(d.kind),
+      Base.name,
+    );
+    seen.add(def.kind);
+  }
+  // The subclass adds no members of its own, so it is still a `C`.
+  const Sub = class extends (Base as unknown as typeof ObjectEvents) {} as unknown as C;
+  for (const def of defs) {
+    Object.defineProperty(Sub.prototype, def.name, {
+      configurable: true,
+      enumerable: true,
+      get(this: ObjectEvents) {
+        return this._bind(def);
+      },
+    });
+  }
+  CLASS_EVENTS.set(Sub, defs);
+  return Sub;
+}
+
+/**
+ * A container of events, the `on` of an object (handle kind `on`). Event kinds are declared
+ * with {@link ObjectEvents.define} or added with {@link ObjectEvents.defineEvent}; each is
  * available as a property under its name (`on.dbReady`) and by its snake_case kind
  * (`on.get('db_ready')`).
  *
@@ -277,11 +359,14 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export class ObjectEvents extends FrameworkObject {
   static override handleKind = 'on';
-  readonly #events = new Map<string, BoundEvent<EventBase, never[]>>();
+  readonly #bound = new Map<string, BoundEvent<EventBase, never[]>>();
+  readonly #runtime = new Map<string, EventDefinition>();
 
   /**
    * A subclass of `ObjectEvents` whose instances carry one typed bound event per entry of
    * `events` (name → event class; the kind is the snake_case of the name).
+   *
+   * @throws {ObserveError} when a name is not an identifier or clashes with another event
    */
   static define<M extends Record<string, EventType<EventBase, never[]>>>(
     events: M,
@@ -289,16 +374,30 @@ export class ObjectEvents extends FrameworkObject {
     parent: Framework | FrameworkObject,
     key?: string | null,
   ) => ObjectEvents & BoundEvents<M> {
-    class Defined extends ObjectEvents {
-      constructor(parent: Framework | FrameworkObject, key: string | null = null) {
-        super(parent, key);
-        for (const [name, type] of Object.entries(events)) this.defineEvent(name, type);
-      }
-    }
-    return Defined as unknown as new (
+    const defs = Object.entries(events).map(([name, type]) => ({
+      name,
+      type,
+      kind: toSnakeCase(name),
+    }));
+    return withEvents(ObjectEvents, defs) as unknown as new (
       parent: Framework | FrameworkObject,
       key?: string | null,
     ) => ObjectEvents & BoundEvents<M>;
+  }
+
+  /** @internal The bound event of a definition, created and registered on first use. */
+  _bind(def: EventDefinition): BoundEvent<EventBase, never[]> {
+    let bound = this.#bound.get(def.kind);
+    if (bound === undefined) {
+      bound = new BoundEvent<EventBase, never[]>(this, def.type, def.kind);
+      this.#bound.set(def.kind, bound);
+      this.framework.registerType(def.type, this.handle, def.kind);
+    }
+    return bound;
+  }
+
+  #definition(kind: string): EventDefinition | undefined {
+    return this.#runtime.get(kind) ?? classKinds(this.constructor).get(kind);
   }
 
   /**
@@ -314,36 +413,32 @@ export class ObjectEvents extends FrameworkObject {
     type: T,
     kind: string = toSnakeCase(name),
   ): BoundEvent<EventOf<T>, EmitArgs<T>> {
-    const fail = (why: string): ObserveError =>
-      new ObserveError(
-        `unable to define an event named ${JSON.stringify(name)} on ${this.handle.path}: ${why}`,
-      );
-    if (!IDENTIFIER.test(name) || !IDENTIFIER.test(kind)) throw fail('not a valid identifier');
-    if (name in this || this.#events.has(kind)) {
-      throw fail('it overlaps with an existing attribute or event');
-    }
-    if (!(type.prototype instanceof EventBase) && (type as unknown) !== EventBase) {
-      throw fail(`${type.name} does not extend EventBase`);
-    }
-    const bound = new BoundEvent<EventOf<T>, EmitArgs<T>>(
-      this,
-      type as unknown as EventType<EventOf<T>, EmitArgs<T>>,
-      kind,
+    const def: EventDefinition = { name, type, kind };
+    checkDefinition(
+      def,
+      (d) => d.name in this || this.#definition(d.kind) !== undefined,
+      this.handle.path,
     );
-    this.#events.set(kind, bound as unknown as BoundEvent<EventBase, never[]>);
+    this.#runtime.set(kind, def);
+    const bound = this._bind(def);
     Object.defineProperty(this, name, { value: bound, enumerable: true });
-    this.framework.registerType(type, this.handle, kind);
-    return bound;
+    return bound as unknown as BoundEvent<EventOf<T>, EmitArgs<T>>;
   }
 
   /** The bound event of `kind` (snake_case, e.g. `config_changed`), if defined. */
   get(kind: string): BoundEvent<EventBase, never[]> | undefined {
-    return this.#events.get(kind);
+    const bound = this.#bound.get(kind);
+    if (bound !== undefined) return bound;
+    const def = this.#definition(kind);
+    return def === undefined ? undefined : this._bind(def);
   }
 
-  /** Every defined event, by kind, in definition order. */
+  /** Every defined event, by kind: declared ones in declaration order, then run-time ones. */
   events(): ReadonlyMap<string, BoundEvent<EventBase, never[]>> {
-    return this.#events;
+    const all = new Map<string, BoundEvent<EventBase, never[]>>();
+    for (const def of classKinds(this.constructor).values()) all.set(def.kind, this._bind(def));
+    for (const def of this.#runtime.values()) all.set(def.kind, this._bind(def));
+    return all;
   }
 
   /**
@@ -354,7 +449,7 @@ export class ObjectEvents extends FrameworkObject {
   prefixed(name: string): ReadonlyMap<string, BoundEvent<EventBase, never[]>> {
     const prefix = `${name.replaceAll('-', '_')}_`;
     const result = new Map<string, BoundEvent<EventBase, never[]>>();
-    for (const [kind, bound] of this.#events) {
+    for (const [kind, bound] of this.events()) {
       if (kind.startsWith(prefix)) result.set(kind.slice(prefix.length), bound);
     }
     return result;
