@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EventBase, Logger, MemoryStateStore, runDispatch } from '@opsjs/core';
+import { type EventBase, logger, MemoryStateStore, runDispatch } from '@opsjs/core';
 import {
   type CharmMeta,
   HookToolBackend,
@@ -281,8 +281,9 @@ export class Context<C extends CharmType = CharmType> {
 
     const jujuLog: JujuLogLine[] = [];
     const emitted: EmittedEvent[] = [];
-    const logger = new Logger();
-    logger.addSink((level, message) => backend.jujuLog(level, message));
+    // The process-wide logger, as under main(): records a charm sends to core's `logger`
+    // reach this run's juju-log too. The sink is removed when the run ends.
+    const removeSink = logger.addSink((level, message) => backend.jujuLog(level, message));
     const eventKind = event.name;
     let jujuSeen = false;
     const onEmit = (emittedEvent: EventBase, info: { readonly reemitted: boolean }): void => {
@@ -344,6 +345,7 @@ export class Context<C extends CharmType = CharmType> {
         ...(stored === undefined ? {} : stored),
       });
     } finally {
+      removeSink();
       for (const sim of sims.values()) await sim.close();
       if (connectable.length > 0) rmSync(socketDir, { recursive: true, force: true });
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CharmEvents, evaluateStatus, Framework, Logger, MemoryStateStore } from '@opsjs/core';
+import { type CharmEvents, evaluateStatus, Framework, logger, MemoryStateStore } from '@opsjs/core';
 import { type CharmMeta, Model, StatusBase as Status, type StatusBase } from '@opsjs/model';
 import type { Layer } from '@opsjs/pebble';
 import { type FakeExecContext, FakePebbleServer } from '@opsjs/pebble/fake';
@@ -114,6 +114,7 @@ export class Harness<C extends CharmType = CharmType> {
   #nextStorageIndex = new Map<string, number>();
   #plannedUnits: number | undefined;
   #rebootCount = 0;
+  readonly #removeLogSink: () => void;
 
   /**
    * @param charmClass - the charm under test
@@ -150,8 +151,9 @@ export class Harness<C extends CharmType = CharmType> {
       jujuVersion,
       containerSocketPath: (name) => this.#socketPath(name),
     });
-    const logger = new Logger();
-    logger.addSink((level, message) => this.backend.jujuLog(level, message));
+    // The process-wide logger, as under main(), so records a charm sends to core's `logger`
+    // reach juju-log too; the sink is removed by cleanup().
+    this.#removeLogSink = logger.addSink((level, message) => this.backend.jujuLog(level, message));
     this.#framework = new Framework({
       store: new MemoryStateStore(),
       model: this.#model,
@@ -274,6 +276,7 @@ export class Harness<C extends CharmType = CharmType> {
 
   /** Stops the fake Pebble servers and removes the temporary directory. */
   async cleanup(): Promise<void> {
+    this.#removeLogSink();
     for (const server of this.#servers.values()) await server.close();
     this.#servers.clear();
     rmSync(this.#tempDir, { recursive: true, force: true });

@@ -280,4 +280,25 @@ describe('Context.run', () => {
       .run();
     expect(String(error)).toContain('cannot access cloud credentials');
   });
+
+  it("routes core's process-wide logger to the run's juju-log, only during the run", async () => {
+    const { CharmBase, logger } = await import('@opsjs/core');
+    class Chatty extends CharmBase {
+      constructor(framework: import('@opsjs/core').Framework) {
+        super(framework);
+        this.observe(this.on.start, this.onStart);
+      }
+      onStart(): void {
+        logger.info('hello from the charm');
+      }
+    }
+    const chatty = new Context(Chatty, { meta: { name: 'chatty' } });
+    await chatty.run(chatty.on.start(), new State());
+    expect(chatty.jujuLog).toContainEqual({ level: 'INFO', message: 'hello from the charm' });
+    const count = chatty.jujuLog.length;
+    logger.info('outside any run');
+    expect(chatty.jujuLog).toHaveLength(count);
+    chatty.close();
+    newContext();
+  });
 });
