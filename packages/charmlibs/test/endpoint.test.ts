@@ -121,6 +121,31 @@ describe('InterfaceRequirer at Context level', () => {
     expect(events(out2)).toEqual(['ready:a:-:-']);
   });
 
+  it('defers a ready event and re-reads the remote data when it is re-emitted', async () => {
+    const c = asker();
+    const rel = new Relation({
+      endpoint: 'greeting',
+      remoteAppName: 'greeter',
+      remoteAppData: { message: 'first' },
+    });
+    const out = await c.run(
+      c.on.relationChanged(rel),
+      new State({ relations: [rel], config: { defer: true } }),
+    );
+    expect(out.deferred.map((d) => [d.name, d.observer])).toEqual([['ready', 'onReady']]);
+    const later = new Relation({ ...relInit(rel), remoteAppData: { message: 'second' } });
+    const out2 = await c.run(
+      c.on.updateStatus(),
+      out.with({ relations: [later], config: { defer: false } }),
+    );
+    expect(out2.deferred).toEqual([]);
+    expect(events(out2)).toEqual(['ready:second:-:-']);
+    const broken = new Relation({ ...relInit(rel), remoteAppData: { details: '{' } });
+    await expect(
+      c.run(c.on.updateStatus(), out.with({ relations: [broken], config: { defer: false } })),
+    ).rejects.toThrow(/the remote data of greeting:\d+ is no longer valid \(invalid\)/);
+  });
+
   it('emits gone on relation-broken', async () => {
     const c = asker();
     const rel = new Relation({ endpoint: 'greeting', remoteAppName: 'greeter' });
