@@ -32,7 +32,7 @@ export const defaultEntry = 'src/charm.ts';
 /**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
  * inlined and tree-shaken, a `require` shim for CommonJS dependencies, and a linked source map
- * (`dist/charm.mjs.map`, used by `node --enable-source-maps`). Deterministic: the same sources
+ * (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). Deterministic: the same sources
  * give the same bytes.
  *
  * @throws {EntryNotFoundError} when the entry file does not exist.

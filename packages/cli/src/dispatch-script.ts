@@ -12,6 +12,14 @@ export const charmLayout = {
   hooks: ['hooks/install', 'hooks/start', 'hooks/upgrade-charm'],
 } as const;
 
+/**
+ * `--enable-source-maps` only when Juju sets `JUJU_DEBUG` (`juju debug-hooks`, `juju debug-code`):
+ * loading the source map costs every hook tens of milliseconds, and the bundle is not minified,
+ * so plain stack traces stay readable.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+const SOURCE_MAPS_WHEN_DEBUG = '${JUJU_DEBUG+--enable-source-maps}';
+
 /** Options of {@link dispatchScript}. */
 export interface DispatchScriptOptions {
   /** Whether the charm ships its own Node runtime at {@link charmLayout}`.runtime`. */
@@ -22,7 +30,7 @@ export interface DispatchScriptOptions {
  * The text of the `dispatch` POSIX shell script: it sets `JUJU_DISPATCH_PATH` from `$0` when
  * Juju did not (a legacy `hooks/<name>` link), changes to the charm directory
  * (`JUJU_CHARM_DIR`, else the directory holding `dispatch`), and execs Node on the bundle
- * with the environment untouched. Without a bundled runtime it runs `node` from `PATH`, and
+ * with the environment untouched (with source-mapped stack traces when `JUJU_DEBUG` is set). Without a bundled runtime it runs `node` from `PATH`, and
  * fails with a clear message when there is none.
  */
 export function dispatchScript(options: DispatchScriptOptions): string {
@@ -41,14 +49,14 @@ export function dispatchScript(options: DispatchScriptOptions): string {
     'fi',
   ];
   if (options.bundledRuntime) {
-    lines.push(`exec ./${charmLayout.runtime} --enable-source-maps ./${charmLayout.bundle}`);
+    lines.push(`exec ./${charmLayout.runtime} ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`);
   } else {
     lines.push(
       'if ! command -v node >/dev/null 2>&1; then',
       '  echo "dispatch: node is not on PATH (this charm was packed with --no-runtime)" >&2',
       '  exit 127',
       'fi',
-      `exec node --enable-source-maps ./${charmLayout.bundle}`,
+      `exec node ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`,
     );
   }
   return `${lines.join('\n')}\n`;

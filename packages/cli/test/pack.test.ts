@@ -93,7 +93,8 @@ describe('pack', () => {
     expect(bundle).toContain('//# sourceMappingURL=charm.mjs.map');
     expect(JSON.parse(text(entries, 'dist/charm.mjs.map')).sources).toContain('../src/charm.ts');
     expect(text(entries, 'dispatch')).toContain(
-      'exec ./runtime/node --enable-source-maps ./dist/charm.mjs',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+      'exec ./runtime/node ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
     );
     expect(readdirSync(out).sort()).toEqual([
       'hook-charm_ubuntu-24.04-amd64.charm',
@@ -195,6 +196,29 @@ describe('pack', () => {
       ['juju-log', '--log-level', 'INFO', `start on node ${process.version}; metadata.yaml found`],
       ['status-set', 'active', 'started'],
     ]);
+  });
+
+  it('maps stack traces to the TypeScript sources only under JUJU_DEBUG', async () => {
+    const dir = project();
+    installRuntimePackage(dir);
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64' });
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    const tools = fakeHookTools(tempDir(), {});
+    const env = (debug: boolean) => ({
+      PATH: `${tools.dir}:/usr/bin:/bin`,
+      JUJU_DISPATCH_PATH: 'hooks/stop',
+      JUJU_CHARM_DIR: charmDir,
+      ...(debug ? { JUJU_DEBUG: '' } : {}),
+    });
+    const plain = spawnSync(join(charmDir, 'dispatch'), [], { encoding: 'utf8', env: env(false) });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toContain('unexpected hook stop');
+    expect(plain.stderr).toContain('dist/charm.mjs:');
+    expect(plain.stderr).not.toContain('src/charm.ts');
+    const mapped = spawnSync(join(charmDir, 'dispatch'), [], { encoding: 'utf8', env: env(true) });
+    expect(mapped.status).not.toBe(0);
+    expect(mapped.stderr).toContain('src/charm.ts:');
   });
 
   it('runs through a legacy hooks/<name> link when JUJU_DISPATCH_PATH is unset', async () => {
