@@ -231,6 +231,14 @@ export class EventFactories {
   leaderElected(): ScenarioEvent {
     return lifecycle('leader-elected');
   }
+  /** `collect-app-status`, emitted as the dispatched event (collect-status then runs as usual). */
+  collectAppStatus(): ScenarioEvent {
+    return lifecycle('collect-app-status');
+  }
+  /** `collect-unit-status`, emitted as the dispatched event (collect-status then runs as usual). */
+  collectUnitStatus(): ScenarioEvent {
+    return lifecycle('collect-unit-status');
+  }
   /** `leader-settings-changed` (deprecated in Juju, still dispatched to non-leaders). */
   leaderSettingsChanged(): ScenarioEvent {
     return lifecycle('leader-settings-changed');

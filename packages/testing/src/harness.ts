@@ -261,10 +261,8 @@ export class Harness<C extends CharmType = CharmType> {
       this.#model.unit.invalidate();
     }
     for (const rel of [...this.#world.data.relations]) {
-      if (
-        Object.keys(rel.bags[rel.remoteApp] ?? {}).length > 0 &&
-        rel.remoteApp !== this.#world.appName
-      ) {
+      // As ops: relation-changed for the app bag when the related app (own app for peers) has data.
+      if (Object.keys(rel.bags[rel.remoteApp] ?? {}).length > 0) {
         await this.#emitRelation('changed', rel.id, rel.remoteApp);
       }
       for (const unit of [...rel.units].sort()) {

@@ -301,4 +301,15 @@ describe('Context.run', () => {
     chatty.close();
     newContext();
   });
+
+  it('runs collect-status events as the dispatched event', async () => {
+    newContext({ captureFrameworkEvents: true });
+    const out = await ctx.run(ctx.on.collectUnitStatus(), new State({ config: { debug: true } }));
+    expect(out.unitStatus).toEqual(new BlockedStatus('debug mode'));
+    expect(ctx.emittedEvents[0]).toMatchObject({
+      name: 'collect_unit_status',
+      origin: 'framework',
+    });
+    await ctx.run(ctx.on.collectAppStatus(), new State({ leader: true }));
+  });
 });
