@@ -104,14 +104,14 @@ describe('a proxy charm using IngressProvider (Context)', () => {
   });
 });
 
-describe('the charms as real processes (runDispatch)', () => {
+describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () => {
   const on = new EventFactories();
   let web: string;
   let proxy: string;
   beforeAll(async () => {
     web = await bundleCharm('web-main.ts');
     proxy = await bundleCharm('proxy-main.ts');
-  });
+  }, 60_000);
   afterAll(() => {
     for (const f of [web, proxy]) rmSync(dirname(f), { recursive: true, force: true });
   });

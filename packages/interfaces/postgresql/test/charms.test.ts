@@ -136,14 +136,14 @@ describe('a database charm using PostgresqlProvider (Context)', () => {
   });
 });
 
-describe('the charms as real processes (runDispatch)', () => {
+describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () => {
   const on = new EventFactories();
   let webapp: string;
   let database: string;
   beforeAll(async () => {
     webapp = await bundleCharm('webapp-main.ts');
     database = await bundleCharm('database-main.ts');
-  });
+  }, 60_000);
   afterAll(() => {
     for (const f of [webapp, database]) rmSync(dirname(f), { recursive: true, force: true });
   });
