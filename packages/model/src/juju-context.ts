@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { z } from 'zod';
+import { record as zRecord, string as zString } from 'zod';
 import { JujuContextError, JujuVersionError } from './errors.js';
 import { JujuVersion } from './juju-version.js';
 
@@ -116,7 +116,7 @@ const REQUIRED = [
   'JUJU_VERSION',
 ] as const;
 
-const EnvSchema = z.record(z.string(), z.string().optional());
+const EnvSchema = zRecord(zString(), zString().optional());
 
 /**
  * The hook context Juju passes to a charm in `JUJU_*` environment variables, parsed once.

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +51,22 @@ describe('a machine charm bundle', () => {
     expect(entry?.text).toContain('relation-ids');
     expect(entry?.text).not.toMatch(/undici/i);
     expect(files.some((f) => /undici/i.test(f.text))).toBe(true);
+  });
+});
+
+describe('zod imports', () => {
+  it('are by name, so bundles tree-shake zod (a namespace import keeps all of it)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (/^import (\{ z \}|\* as \w+) from 'zod'/m.test(fs.readFileSync(file, 'utf8'))) {
+          offenders.push(path.relative(pkgDir, file));
+        }
+      }
+    };
+    walk(path.join(pkgDir, 'src'));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,16 +1,27 @@
-import { z } from 'zod';
+import {
+  NEVER,
+  array as zArray,
+  boolean as zBoolean,
+  enum as zEnum,
+  literal as zLiteral,
+  number as zNumber,
+  object as zObject,
+  record as zRecord,
+  string as zString,
+  union as zUnion,
+} from 'zod';
 
 /** @internal `config-get --format=json`: option name → value. */
-export const ConfigSchema = z.record(z.string(), z.union([z.boolean(), z.number(), z.string()]));
+export const ConfigSchema = zRecord(zString(), zUnion([zBoolean(), zNumber(), zString()]));
 
 /** @internal A JSON list of strings (`relation-ids`, `relation-list`, `storage-list`...). */
-export const StringListSchema = z.array(z.string());
+export const StringListSchema = zArray(zString());
 
 /** @internal A relation databag: string → string. */
-export const DatabagSchema = z.record(z.string(), z.string());
+export const DatabagSchema = zRecord(zString(), zString());
 
 /** Names of every workload status Juju knows. */
-export const StatusNameSchema = z.enum([
+export const StatusNameSchema = zEnum([
   'active',
   'blocked',
   'maintenance',
@@ -20,60 +31,54 @@ export const StatusNameSchema = z.enum([
 ]);
 
 /** @internal One status as `status-get` prints it. */
-export const StatusEntrySchema = z.object({
+export const StatusEntrySchema = zObject({
   status: StatusNameSchema,
-  message: z.string().default(''),
+  message: zString().default(''),
 });
 
 /** @internal `status-get --application=true` output. */
-export const AppStatusSchema = z.object({ 'application-status': StatusEntrySchema });
+export const AppStatusSchema = zObject({ 'application-status': StatusEntrySchema });
 
 /** @internal `network-get --format=json` output. */
-export const NetworkSchema = z
-  .object({
-    'bind-addresses': z
-      .array(
-        z.object({
-          'mac-address': z.string().default(''),
-          'interface-name': z.string().default(''),
-          addresses: z
-            .array(
-              z.object({
-                hostname: z.string().default(''),
-                value: z.string().optional(),
-                address: z.string().optional(),
-                cidr: z.string().default(''),
-              }),
-            )
-            .nullish(),
+export const NetworkSchema = zObject({
+  'bind-addresses': zArray(
+    zObject({
+      'mac-address': zString().default(''),
+      'interface-name': zString().default(''),
+      addresses: zArray(
+        zObject({
+          hostname: zString().default(''),
+          value: zString().optional(),
+          address: zString().optional(),
+          cidr: zString().default(''),
         }),
-      )
-      .nullish(),
-    'ingress-addresses': z.array(z.string()).nullish(),
-    'egress-subnets': z.array(z.string()).nullish(),
-  })
-  .transform((raw) => ({
-    bindAddresses: (raw['bind-addresses'] ?? []).map((b) => ({
-      macAddress: b['mac-address'],
-      interfaceName: b['interface-name'],
-      addresses: (b.addresses ?? []).map((a) => ({
-        hostname: a.hostname,
-        value: a.value ?? a.address ?? '',
-        cidr: a.cidr,
-      })),
+      ).nullish(),
+    }),
+  ).nullish(),
+  'ingress-addresses': zArray(zString()).nullish(),
+  'egress-subnets': zArray(zString()).nullish(),
+}).transform((raw) => ({
+  bindAddresses: (raw['bind-addresses'] ?? []).map((b) => ({
+    macAddress: b['mac-address'],
+    interfaceName: b['interface-name'],
+    addresses: (b.addresses ?? []).map((a) => ({
+      hostname: a.hostname,
+      value: a.value ?? a.address ?? '',
+      cidr: a.cidr,
     })),
-    ingressAddresses: raw['ingress-addresses'] ?? [],
-    egressSubnets: raw['egress-subnets'] ?? [],
-  }));
+  })),
+  ingressAddresses: raw['ingress-addresses'] ?? [],
+  egressSubnets: raw['egress-subnets'] ?? [],
+}));
 
 /** @internal `storage-get --format=json -s <id>` output. */
-export const StorageDetailsSchema = z.object({
-  kind: z.string(),
-  location: z.string(),
+export const StorageDetailsSchema = zObject({
+  kind: zString(),
+  location: zString(),
 });
 
 /** Rotation policies of a secret. */
-export const SecretRotateSchema = z.enum([
+export const SecretRotateSchema = zEnum([
   'never',
   'hourly',
   'daily',
@@ -83,89 +88,80 @@ export const SecretRotateSchema = z.enum([
   'yearly',
 ]);
 
-const Rfc3339 = z.string().transform((s, ctx) => {
+const Rfc3339 = zString().transform((s, ctx) => {
   const d = new Date(s);
   if (Number.isNaN(d.getTime())) {
     ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time, got "${s}"` });
-    return z.NEVER;
+    return NEVER;
   }
   return d;
 });
 
 /** An optional time where `''` also means unset (ops treats empty as absent). */
-const OptionalRfc3339 = z
-  .union([z.literal(''), Rfc3339])
+const OptionalRfc3339 = zUnion([zLiteral(''), Rfc3339])
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
 /** @internal `secret-info-get --format=json` output: one entry keyed by the bare id. */
-export const SecretInfoOutputSchema = z
-  .record(
-    z.string(),
-    z.object({
-      revision: z.number().int(),
-      label: z.string().default(''),
-      owner: z.string().optional(),
-      description: z.string().optional(),
-      // An unknown policy is dropped rather than failing the call (forward compatibility).
-      rotation: SecretRotateSchema.optional().catch(undefined),
-      expiry: OptionalRfc3339,
-      rotates: OptionalRfc3339,
-    }),
-  )
-  .refine((r) => Object.keys(r).length === 1, { message: 'expected exactly one secret' });
+export const SecretInfoOutputSchema = zRecord(
+  zString(),
+  zObject({
+    revision: zNumber().int(),
+    label: zString().default(''),
+    owner: zString().optional(),
+    description: zString().optional(),
+    // An unknown policy is dropped rather than failing the call (forward compatibility).
+    rotation: SecretRotateSchema.optional().catch(undefined),
+    expiry: OptionalRfc3339,
+    rotates: OptionalRfc3339,
+  }),
+).refine((r) => Object.keys(r).length === 1, { message: 'expected exactly one secret' });
 
 /** @internal `goal-state --format=json` output. */
-export const GoalStateSchema = z.object({
-  units: z
-    .record(z.string(), z.object({ status: z.string(), since: Rfc3339 }))
+export const GoalStateSchema = zObject({
+  units: zRecord(zString(), zObject({ status: zString(), since: Rfc3339 }))
     .nullish()
     .transform((u) => u ?? {}),
-  relations: z
-    .record(z.string(), z.record(z.string(), z.object({ status: z.string(), since: Rfc3339 })))
+  relations: zRecord(zString(), zRecord(zString(), zObject({ status: zString(), since: Rfc3339 })))
     .nullish()
     .transform((r) => r ?? {}),
 });
 
 /** @internal `credential-get --format=json` output. */
-export const CloudSpecSchema = z
-  .object({
-    type: z.string(),
-    name: z.string(),
-    region: z.string().nullish(),
-    endpoint: z.string().nullish(),
-    'identity-endpoint': z.string().nullish(),
-    'storage-endpoint': z.string().nullish(),
-    credential: z
-      .object({
-        'auth-type': z.string(),
-        attrs: z.record(z.string(), z.string()).nullish(),
-        redacted: z.array(z.string()).nullish(),
-      })
-      .nullish(),
-    cacertificates: z.array(z.string()).nullish(),
-    'skip-tls-verify': z.boolean().nullish(),
-    'is-controller-cloud': z.boolean().nullish(),
-  })
-  .transform((raw) => ({
-    type: raw.type,
-    name: raw.name,
-    region: raw.region ?? null,
-    endpoint: raw.endpoint ?? null,
-    identityEndpoint: raw['identity-endpoint'] ?? null,
-    storageEndpoint: raw['storage-endpoint'] ?? null,
-    credential:
-      raw.credential == null
-        ? null
-        : {
-            authType: raw.credential['auth-type'],
-            attributes: raw.credential.attrs ?? {},
-            redacted: raw.credential.redacted ?? [],
-          },
-    caCertificates: raw.cacertificates ?? [],
-    skipTlsVerify: raw['skip-tls-verify'] ?? false,
-    isControllerCloud: raw['is-controller-cloud'] ?? false,
-  }));
+export const CloudSpecSchema = zObject({
+  type: zString(),
+  name: zString(),
+  region: zString().nullish(),
+  endpoint: zString().nullish(),
+  'identity-endpoint': zString().nullish(),
+  'storage-endpoint': zString().nullish(),
+  credential: zObject({
+    'auth-type': zString(),
+    attrs: zRecord(zString(), zString()).nullish(),
+    redacted: zArray(zString()).nullish(),
+  }).nullish(),
+  cacertificates: zArray(zString()).nullish(),
+  'skip-tls-verify': zBoolean().nullish(),
+  'is-controller-cloud': zBoolean().nullish(),
+}).transform((raw) => ({
+  type: raw.type,
+  name: raw.name,
+  region: raw.region ?? null,
+  endpoint: raw.endpoint ?? null,
+  identityEndpoint: raw['identity-endpoint'] ?? null,
+  storageEndpoint: raw['storage-endpoint'] ?? null,
+  credential:
+    raw.credential == null
+      ? null
+      : {
+          authType: raw.credential['auth-type'],
+          attributes: raw.credential.attrs ?? {},
+          redacted: raw.credential.redacted ?? [],
+        },
+  caCertificates: raw.cacertificates ?? [],
+  skipTlsVerify: raw['skip-tls-verify'] ?? false,
+  isControllerCloud: raw['is-controller-cloud'] ?? false,
+}));
 
 /** @internal `relation-model-get --format=json` output. */
-export const RelationModelSchema = z.object({ uuid: z.string() });
+export const RelationModelSchema = zObject({ uuid: zString() });

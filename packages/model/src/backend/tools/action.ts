@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { record as zRecord, string as zString, unknown as zUnknown } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
 import { pyRepr } from '../../security-log.js';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
@@ -60,7 +60,7 @@ export function actionGet(run: HookToolRunner): Record<string, unknown> {
     'action-get',
     args,
     run('action-get', args),
-    z.record(z.string(), z.unknown()).nullable(),
+    zRecord(zString(), zUnknown()).nullable(),
   );
   return out ?? {};
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { boolean as zBoolean } from 'zod';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
 import { CloudSpecSchema, GoalStateSchema } from '../schemas.js';
 import type { CloudSpecData, GoalState } from '../types.js';
@@ -6,7 +6,7 @@ import type { CloudSpecData, GoalState } from '../types.js';
 /** @internal `is-leader --format=json`. */
 export function isLeader(run: HookToolRunner): boolean {
   const args = ['--format=json'];
-  return parseToolJson('is-leader', args, run('is-leader', args), z.boolean());
+  return parseToolJson('is-leader', args, run('is-leader', args), zBoolean());
 }
 
 /** @internal `resource-get <name>` → trimmed path. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { string as zString } from 'zod';
 import { type HookToolRunner, parseToolJson, relationRef } from '../run-hook-tool.js';
 import { DatabagSchema, RelationModelSchema, StringListSchema } from '../schemas.js';
 
@@ -18,7 +18,7 @@ export function relationList(run: HookToolRunner, id: number, endpoint?: string)
 /** @internal `relation-list --format=json --app -r <ref>`. */
 export function relationListApp(run: HookToolRunner, id: number, endpoint?: string): string | null {
   const args = ['--format=json', '--app', '-r', relationRef(id, endpoint)];
-  return parseToolJson('relation-list', args, run('relation-list', args), z.string().nullable());
+  return parseToolJson('relation-list', args, run('relation-list', args), zString().nullable());
 }
 
 /** @internal `relation-get --format=json -r <ref> [--app] - <member>`. */
