@@ -676,8 +676,9 @@ export class Framework {
         typeof handler === 'string'
           ? `${observer.handle.path} has no method ${JSON.stringify(handler)}`
           : `the handler given for ${event.kind} is not a method of ${observer.handle.path} ` +
-              '(pass a method of the observer, not an arrow function, bound function or ' +
-              '#private method, so that a deferred event can find it in a later process)',
+              '(pass a method of the observer, or a function stored in one of its properties; ' +
+              'inline arrow functions, bound functions and #private methods cannot be found by ' +
+              'name, so a deferred event could not reach them in a later process)',
       );
     }
     if (method.length > 1) {

@@ -187,6 +187,21 @@ describe('emit and observe', () => {
     expect(order).toEqual(['start u', 'ping', 'end u', 'second u']);
   });
 
+  it('accepts a function stored in a property: it is found by name in a later process', async () => {
+    const { framework } = makeFramework();
+    const db = new Db(framework, 'main');
+    class WithField extends FrameworkObject {
+      readonly seen: string[] = [];
+      readonly onReady = (event: DbReadyEvent): void => {
+        this.seen.push(event.url);
+      };
+    }
+    const w = new WithField(framework, 'w');
+    w.observe(db.on.dbReady, w.onReady);
+    await db.on.dbReady.emit('u');
+    expect(w.seen).toEqual(['u']);
+  });
+
   it('accepts a method name, and rejects handlers that cannot be found again', () => {
     const { framework } = makeFramework();
     const db = new Db(framework, 'main');
