@@ -31,7 +31,7 @@ export const defaultEntry = 'src/charm.ts';
 
 /**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
- * inlined and tree-shaken, a `require` shim for CommonJS dependencies, and a linked source map
+ * inlined and tree-shaken, class and function names kept (state handle paths use them), a `require` shim for CommonJS dependencies, and a linked source map
  * (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). Deterministic: the same sources
  * give the same bytes.
  *
@@ -65,6 +65,9 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
       format: 'esm',
       target: 'node22',
       treeShaking: true,
+      // Class names are part of persisted state: `@opsjs/core` derives handle paths from them
+      // (as ops does), so esbuild must not rename a class whose name collides with another.
+      keepNames: true,
       external: [...(options.external ?? [])],
       sourcemap: 'linked',
       sourcesContent: false,

@@ -20,6 +20,9 @@ export const charmLayout = {
 // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
 const SOURCE_MAPS_WHEN_DEBUG = '${JUJU_DEBUG+--enable-source-maps}';
 
+/** The directory, in the charm directory, where Node keeps its compile cache between hooks. */
+export const compileCacheDir = '.node-compile-cache';
+
 /** Options of {@link dispatchScript}. */
 export interface DispatchScriptOptions {
   /** Whether the charm ships its own Node runtime at {@link charmLayout}`.runtime`. */
@@ -30,7 +33,9 @@ export interface DispatchScriptOptions {
  * The text of the `dispatch` POSIX shell script: it sets `JUJU_DISPATCH_PATH` from `$0` when
  * Juju did not (a legacy `hooks/<name>` link), changes to the charm directory
  * (`JUJU_CHARM_DIR`, else the directory holding `dispatch`), and execs Node on the bundle
- * with the environment untouched (with source-mapped stack traces when `JUJU_DEBUG` is set). Without a bundled runtime it runs `node` from `PATH`, and
+ * with the environment untouched (with source-mapped stack traces when `JUJU_DEBUG` is set),
+ * except that `NODE_COMPILE_CACHE` defaults to `.node-compile-cache` in the charm directory, so
+ * that hooks after the first skip compiling the bundle. Without a bundled runtime it runs `node` from `PATH`, and
  * fails with a clear message when there is none.
  */
 export function dispatchScript(options: DispatchScriptOptions): string {
@@ -47,6 +52,9 @@ export function dispatchScript(options: DispatchScriptOptions): string {
     '  cd "$(dirname -- "$0")" || exit 1',
     `  [ -f ./${charmLayout.dispatch} ] || cd .. || exit 1`,
     'fi',
+    '# Node (22.1+) keeps the compiled bundle here between hooks; stale entries are ignored.',
+    `NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$PWD/${compileCacheDir}}"`,
+    'export NODE_COMPILE_CACHE',
   ];
   if (options.bundledRuntime) {
     lines.push(`exec ./${charmLayout.runtime} ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`);

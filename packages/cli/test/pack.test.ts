@@ -177,6 +177,8 @@ describe('pack', () => {
       const run = runDispatchScript(charmDir, `hooks/${hook}`, path);
       expect(run.status, run.stderr).toBe(0);
     }
+    // Node keeps its compile cache in the charm directory between hooks.
+    expect(readdirSync(join(charmDir, '.node-compile-cache')).length).toBeGreaterThan(0);
     expect(tools.calls()).toEqual([
       [
         'juju-log',
