@@ -124,6 +124,8 @@ export interface RunOutput {
   readonly execHistory: Readonly<Record<string, readonly ExecRecord[]>>;
   /** Every hook-tool call, as argv. */
   readonly hookToolCalls: readonly (readonly string[])[];
+  /** What the consistency checker found unlikely (but possible) about the input. */
+  readonly consistencyWarnings: readonly string[];
 }
 
 function charmHandlePath(charmClass: CharmType): string {
@@ -234,15 +236,16 @@ export class Context<C extends CharmType = CharmType> {
 
   /** Like {@link Context.run}, and also returns what happened in this run. */
   async runWithOutput(event: ScenarioEvent, state: State, hooks?: RunHooks): Promise<RunOutput> {
-    if (process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined) {
-      checkConsistency({
-        state,
-        event,
-        meta: this.meta,
-        jujuVersion: this.jujuVersion,
-        unitId: this.unitId,
-      });
-    }
+    const consistencyWarnings =
+      process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined
+        ? checkConsistency({
+            state,
+            event,
+            meta: this.meta,
+            jujuVersion: this.jujuVersion,
+            unitId: this.unitId,
+          })
+        : [];
     const unitName = `${this.appName}/${this.unitId}`;
     const charmDir = this.#options.charmRoot ?? this.tempDir;
     const data = stateToWorld(
@@ -375,6 +378,7 @@ export class Context<C extends CharmType = CharmType> {
       requestedStorages: { ...world.data.storageRequests },
       execHistory,
       hookToolCalls: world.data.calls,
+      consistencyWarnings,
     };
     this.#record(run, event);
     if (result.charm !== undefined) hooks?.after?.(result.charm);

@@ -153,6 +153,30 @@ function uniqueId(id: string): string {
 
 const SETTABLE = ['maintenance', 'blocked', 'waiting', 'active'];
 
+function versionTuple(version: string): number[] {
+  return version
+    .split(/[.-]/)
+    .map((p) => Number.parseInt(p, 10))
+    .filter((n) => !Number.isNaN(n));
+}
+
+function versionAtLeast(version: string, min: readonly number[]): boolean {
+  const v = versionTuple(version);
+  for (let i = 0; i < min.length; i++) {
+    const a = v[i] ?? 0;
+    const b = min[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+/** Whether secret owners always got the latest revision on this Juju (LP #2037120). */
+function ownersTrackLatest(version: string): boolean {
+  const v = versionTuple(version);
+  const is317 = v[0] === 3 && v[1] === 1 && v[2] === 7;
+  return !(is317 || versionAtLeast(version, [3, 3, 1]));
+}
+
 /** Default `network-get` answer, Scenario's `192.0.2.0`. @internal */
 export function defaultNetwork(): WorldNetwork {
   return {
@@ -484,8 +508,9 @@ export class World {
     }
     if (id !== undefined && id !== '' && label !== undefined) secret.label = label;
     const latest = this.latestRevision(secret);
-    // Owners always see the latest revision (Juju >= 3.1.7 and >= 3.3.1 track for them too,
-    // but an owner reading its own secret gets what it last set).
+    // Before Juju 3.1.7 (and from 3.2 to 3.3.0) owners always tracked the latest revision
+    // (LP #2037120), as Scenario simulates.
+    if (secret.owner !== null && ownersTrackLatest(this.data.jujuVersion)) mode = 'refresh';
     if (mode === 'refresh') secret.trackedRevision = latest.revision;
     if (mode === 'peek' || mode === 'refresh') return { ...latest.content };
     const tracked = secret.revisions.find((r) => r.revision === secret.trackedRevision) ?? latest;

@@ -312,4 +312,48 @@ describe('Context.run', () => {
     });
     await ctx.run(ctx.on.collectAppStatus(), new State({ leader: true }));
   });
+
+  it('reports consistency warnings, exposes container filesystems and simulates old-Juju secret owners', async () => {
+    newContext();
+    const db = new Relation({ endpoint: 'db', remoteAppName: 'pg' });
+    const output = await ctx.runWithOutput(
+      ctx.on.relationChanged(db),
+      new State({ relations: [db] }),
+    );
+    expect(output.consistencyWarnings).toEqual([
+      'db_relation_changed uses remote unit 0 implicitly; pass { remoteUnit } to be explicit.',
+    ]);
+    const workload = new Container({
+      name: 'workload',
+      canConnect: true,
+      execs: [new Exec({ commandPrefix: ['hostname'] })],
+    });
+    await ctx.run(ctx.on.pebbleReady(workload), new State({ containers: [workload] }));
+    expect(readFileSync(join(workload.getFilesystem(ctx), 'etc/sample.conf'), 'utf8')).toBe(
+      'port=8080\n',
+    );
+    const secret = new Secret({
+      trackedContent: { a: '1' },
+      latestContent: { a: '2' },
+      owner: 'unit',
+    });
+    for (const [jujuVersion, expected] of [
+      ['3.1.6', '2'],
+      ['3.1.7', '1'],
+      ['3.3.0', '2'],
+      ['3.6.14', '1'],
+    ] as const) {
+      const old = new Context(SampleCharm, { meta: SAMPLE_META, jujuVersion });
+      let seen = '';
+      await old
+        .manager(old.on.start(), new State({ secrets: [secret] }), {
+          beforeEmit: (charm) => {
+            seen = charm.model.getSecret({ id: secret.id }).getContent().a ?? '';
+          },
+        })
+        .run();
+      expect([jujuVersion, seen]).toEqual([jujuVersion, expected]);
+      old.close();
+    }
+  });
 });

@@ -215,6 +215,14 @@ export class Container {
     return mergeLayers(Object.values(this.layers));
   }
 
+  /**
+   * The directory standing for this container's `/` in a context's runs (Scenario's
+   * `container.get_filesystem(ctx)`): files the charm pushed are there after `ctx.run`.
+   */
+  getFilesystem(ctx: { containerRoot(name: string): string }): string {
+    return ctx.containerRoot(this.name);
+  }
+
   /** The check info named `name`. @throws {StateValidationError} when absent. */
   getCheckInfo(name: string): CheckInfo {
     const found = this.checkInfos.find((c) => c.name === name);
