@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineInterface } from '../src/interface-definition.js';
+import { jsonField } from '../src/json-field.js';
 import { checkSchemas, diffSchemas } from '../src/schema-diff.js';
 
 const base = {
@@ -103,5 +106,51 @@ describe('checkSchemas', () => {
     expect(checkSchemas(undefined, {}, { packageName: '@x/i', packageVersion: '0.0.0' }).ok).toBe(
       true,
     );
+  });
+});
+
+describe('checkSchemas on zod-defined interfaces', () => {
+  const define = (
+    port: z.ZodType<unknown, string>,
+    extra: Record<string, z.ZodType<unknown, string | undefined>>,
+  ) =>
+    defineInterface({
+      name: 'web',
+      version: 1,
+      provider: { app: { url: z.string(), ...extra } },
+      requirer: { app: { port } },
+    });
+  const snapshot = (d: ReturnType<typeof define>) => ({
+    [`${d.name}@v${d.version}`]: d.jsonSchemas(),
+  });
+  const released = {
+    package: '@x/web',
+    version: '1.0.0',
+    interfaces: snapshot(define(jsonField(z.number().int()), { note: z.string().optional() })),
+  };
+
+  it('accepts a new optional field', () => {
+    const now = define(jsonField(z.number().int()), {
+      note: z.string().optional(),
+      more: z.string().optional(),
+    });
+    expect(
+      checkSchemas(released, snapshot(now), { packageName: '@x/web', packageVersion: '1.1.0' })
+        .breaks,
+    ).toEqual([]);
+  });
+
+  it('catches a narrowed JSON field, a removed field and a newly required one', () => {
+    const now = define(jsonField(z.number().int().min(1024)), { extra: z.string() });
+    const result = checkSchemas(released, snapshot(now), {
+      packageName: '@x/web',
+      packageVersion: '1.1.0',
+    });
+    expect(result.ok).toBe(false);
+    expect(result.breaks.map((b) => `${b.kind} ${b.path}`)).toEqual([
+      'removed web@v1 provider app.note',
+      'required web@v1 provider app.extra',
+      'narrowed web@v1 requirer app.port (JSON content)',
+    ]);
   });
 });
