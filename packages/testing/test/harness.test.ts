@@ -252,4 +252,13 @@ describe('Harness', () => {
     await harness.updateConfig({ port: 7 });
     expect(harness.charm.stored.data.configChanges).toBe(1);
   });
+
+  it('lets tests emit charm events directly, as ops tests do with charm.on.<event>.emit()', async () => {
+    newHarness();
+    await harness.begin();
+    await harness.charm.on.configChanged.emit();
+    expect(harness.charm.stored.data.configChanges).toBe(1);
+    await harness.charm.on.updateStatus.emit();
+    expect(harness.charm.stored.data.seen).toEqual(['update_status']);
+  });
 });
