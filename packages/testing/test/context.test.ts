@@ -356,4 +356,24 @@ describe('Context.run', () => {
       old.close();
     }
   });
+
+  it('honours OPSJS_BARE_CHARM_ERRORS and OPSJS_SKIP_CONSISTENCY_CHECKS', async () => {
+    newContext();
+    process.env.OPSJS_BARE_CHARM_ERRORS = '1';
+    process.env.OPSJS_SKIP_CONSISTENCY_CHECKS = '1';
+    try {
+      const error = await ctx
+        .run(ctx.on.configChanged(), new State({ config: { port: 70000 } }))
+        .catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(UncaughtCharmError);
+      expect(String(error)).toContain('invalid port range or protocol');
+      // An undeclared config key passes the (skipped) checker and reaches the charm.
+      await expect(
+        ctx.run(ctx.on.install(), new State({ config: { undeclared: 'x' } })),
+      ).resolves.toBeInstanceOf(State);
+    } finally {
+      delete process.env.OPSJS_BARE_CHARM_ERRORS;
+      delete process.env.OPSJS_SKIP_CONSISTENCY_CHECKS;
+    }
+  });
 });
