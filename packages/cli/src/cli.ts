@@ -71,6 +71,7 @@ Options:
                     (\`--runtime current\`: the Node running opsjs, when it fits the target)
   --entry FILE      the charm's entry, relative to the project (default src/charm.ts)
   --stage DIR       also write the unpacked charm code there (for charmcraft's dump plugin)
+  --base OS@CHANNEL the run-time base (e.g. ubuntu@24.04) instead of charmcraft.yaml's
   -h, --help        show this help
 `;
 
@@ -235,6 +236,7 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
       runtime: { type: 'string' },
       entry: { type: 'string' },
       stage: { type: 'string' },
+      base: { type: 'string' },
     },
     1,
   );
@@ -262,6 +264,7 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
   const outDir = stringValue(values, 'out');
   const entry = stringValue(values, 'entry');
   const stage = stringValue(values, 'stage');
+  const base = stringValue(values, 'base');
   const started = performance.now();
   const { pack } = await import('./pack.js');
   const result = await pack({
@@ -270,6 +273,7 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
     ...(arch === undefined ? {} : { arch }),
     ...(entry === undefined ? {} : { entry }),
     ...(stage === undefined ? {} : { stageDir: resolve(io.cwd, stage) }),
+    ...(base === undefined ? {} : { base }),
     ...(runtimePath === undefined
       ? {}
       : {

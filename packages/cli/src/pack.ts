@@ -24,6 +24,11 @@ export interface PackOptions {
   readonly arch?: CharmArch;
   /** The entry file, relative to the project (default `src/charm.ts`). */
   readonly entry?: string;
+  /**
+   * The run-time base as `<os>@<channel>` (e.g. `ubuntu@24.04`), instead of the `base`/`bases`
+   * of charmcraft.yaml: for projects with only metadata.yaml.
+   */
+  readonly base?: string;
   /** Leave the Node runtime out; `dispatch` then runs `node` from `PATH`. */
   readonly noRuntime?: boolean;
   /** An explicit Node binary to ship instead of the installed `node-linux-<arch>` package's. */
@@ -91,7 +96,8 @@ const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
  * @throws {RuntimeNotFoundError} when no Node runtime for the architecture is installed, or it
  *   is older than Node 22 or built for another architecture.
  * @throws {OutputError} when the output cannot be written.
- * @throws {UsageError} for an unsupported host architecture (without `arch`) or a bad `level`.
+ * @throws {UsageError} for an unsupported host architecture (without `arch`), a bad `level` or
+ *   a bad `base`.
  */
 export async function pack(options: PackOptions = {}): Promise<PackResult> {
   const project = loadCharmProject(options.dir ?? '.');
@@ -110,7 +116,8 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
       field: 'level',
     });
   }
-  const bases = basesFor(project, arch);
+  const bases =
+    options.base === undefined ? basesFor(project, arch) : [parseBase(options.base, arch)];
   const runtime = options.noRuntime
     ? undefined
     : resolveNodeRuntime({
@@ -186,6 +193,19 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
     partsPath,
     stageDir,
   };
+}
+
+function parseBase(text: string, arch: CharmArch): CharmRunBase {
+  const match = /^([a-z]+)@([0-9][0-9.]*)$/.exec(text);
+  if (match === null || match[1] === undefined || match[2] === undefined) {
+    throw new UsageError(
+      `--base: expected <os>@<channel>, e.g. ubuntu@24.04, got ${JSON.stringify(text)}`,
+      {
+        field: '--base',
+      },
+    );
+  }
+  return { name: match[1], channel: match[2], architectures: [arch] };
 }
 
 /**

@@ -341,7 +341,7 @@ export function basesFor(project: CharmProject, arch: CharmArch): CharmRunBase[]
   const file = join(project.dir, 'charmcraft.yaml');
   if (project.bases.length === 0) {
     throw new CharmMetadataError(
-      `${file}: base: missing; expected e.g. "base: ubuntu@24.04" with "platforms: {amd64: }"`,
+      `${file}: base: missing; expected e.g. "base: ubuntu@24.04" with "platforms: {amd64: }" (or pass --base)`,
       { file, field: 'base' },
     );
   }

@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -108,6 +115,22 @@ describe('pack', () => {
     const one = await pack({ dir, out: tempDir(), arch: 'amd64' });
     const two = await pack({ dir, out: tempDir(), arch: 'amd64' });
     expect(readFileSync(one.charmPath).equals(readFileSync(two.charmPath))).toBe(true);
+  });
+
+  it('packs a metadata.yaml-only project for the --base given', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'metadata.yaml'), 'name: legacy\n');
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'charm.ts'), 'console.log(1);\n');
+    await expect(pack({ dir, arch: 'arm64', noRuntime: true })).rejects.toThrow('base: missing');
+    const result = await pack({ dir, arch: 'arm64', noRuntime: true, base: 'ubuntu@22.04' });
+    expect(result.charmPath.endsWith('legacy_ubuntu-22.04-arm64.charm')).toBe(true);
+    expect(parse(text(readZip(result.charmPath), 'manifest.yaml')).bases).toEqual([
+      { architectures: ['arm64'], channel: '22.04', name: 'ubuntu' },
+    ]);
+    await expect(pack({ dir, arch: 'arm64', noRuntime: true, base: 'jammy' })).rejects.toThrow(
+      '--base: expected <os>@<channel>, e.g. ubuntu@24.04, got "jammy"',
+    );
   });
 
   it('rejects a deflate level outside 0-9', async () => {
