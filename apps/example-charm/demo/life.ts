@@ -53,6 +53,20 @@ function statusText(status: StatusBase): string {
   return status.message === '' ? status.name : `${status.name}: ${status.message}`;
 }
 
+/**
+ * The charm's handlers by event (`config_changed` → `onConfigChanged`), read from the
+ * `this.observe(this.on.<event>, this.<handler>)` calls in its source.
+ */
+function handlersByEvent(): Map<string, string[]> {
+  const source = readFileSync(join(appDir, 'src', 'example-charm.ts'), 'utf8');
+  const map = new Map<string, string[]>();
+  for (const m of source.matchAll(/this\.observe\(this\.on\.(\w+), this\.(\w+)\)/g)) {
+    const event = (m[1] ?? '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    map.set(event, [...(map.get(event) ?? []), m[2] ?? '']);
+  }
+  return map;
+}
+
 /** Hook-tool calls, consecutive repeats folded (`is-leader ×3`), wrapped into lines of ~90. */
 function hookToolLines(calls: readonly (readonly string[])[]): string[] {
   const shown = calls
@@ -217,6 +231,8 @@ export async function runDemo(
             : [new Exec({ commandPrefix: ['node', '/srv/web/server.mjs'], stdout: init.stats })],
       });
 
+    const handlers = handlersByEvent();
+    const collect = (handlers.get('collect_unit_status') ?? []).join(', ');
     let step = 0;
     const dispatch = async (
       event: ScenarioEvent,
@@ -230,6 +246,12 @@ export async function runDemo(
       const output = await runDispatch({ charmDir, event, state, charmClassName: 'ExampleCharm' });
       const ms = performance.now() - t0;
       dispatches.push({ event: event.name, output });
+      const reemitted = output.jujuLog.flatMap((l) => {
+        const m = /^Re-emitting deferred event <\w+ via [^>]*\/on\/(\w+)\[/.exec(l.message);
+        return m?.[1] === undefined ? [] : (handlers.get(m[1]) ?? []).map((h) => `${h} (deferred)`);
+      });
+      const ran = [...reemitted, ...(handlers.get(event.name) ?? []), collect];
+      write(`      ${bold('handlers')}  ${ran.join(' → ')}`);
       for (const line of output.jujuLog) {
         // The start-up lines are the same in every dispatch: show them once.
         if (step > 1 && STARTUP.test(line.message)) continue;
