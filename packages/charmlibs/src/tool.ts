@@ -142,15 +142,23 @@ export function readPackageJson(dir: string): PackageJson {
 
 /** The interface packages under `<root>/packages/interfaces`, or `root` itself if it is one. */
 function interfacePackageDirs(root: string): string[] {
-  if (existsSync(join(root, 'package.json')) && readPackageJson(root).charmlibs !== undefined) {
-    return [root];
-  }
+  if (isInterfacePackage(root)) return [root];
   const base = join(findRepoRoot(root) ?? root, 'packages', 'interfaces');
   if (!existsSync(base)) return [];
   return readdirSync(base)
     .map((d) => join(base, d))
-    .filter((d) => existsSync(join(d, 'package.json')))
+    .filter((d) => isInterfacePackage(d))
     .sort();
+}
+
+/** Whether `dir` holds a package.json with a `charmlibs` field (any other JSON: no). */
+function isInterfacePackage(dir: string): boolean {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return typeof raw === 'object' && raw !== null && 'charmlibs' in raw;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `value` looks like an `InterfaceDefinition`. */

@@ -104,6 +104,22 @@ describe('charmlibs check (the bin)', () => {
     expect(charmlibs(['check', 'pkg'], root).status).toBe(0);
   });
 
+  it('checks every package under packages/interfaces when run at the repository root', () => {
+    const root = temp();
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'repo', private: true }));
+    writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: []\n');
+    const pkg = join(root, 'packages', 'interfaces', 'demo');
+    writeInterfacePackage(pkg, {
+      version: '1.0.0',
+      providerSchema: RELEASED_PROVIDER,
+      released: released('1.0.0'),
+    });
+    mkdirSync(join(root, 'packages', 'interfaces', 'notes'));
+    const r = charmlibs(['check'], root);
+    expect(r.out.trim()).toBe('@fixture/interface-demo: no breaking schema change since 1.0.0');
+    expect(r.status).toBe(0);
+  });
+
   it('reports an unbuilt package and usage errors', () => {
     const root = temp();
     writeFileSync(

@@ -12,6 +12,7 @@ export function writeInterfacePackage(
     JSON.stringify({
       name: '@fixture/interface-demo',
       version: options.version,
+      type: 'module',
       charmlibs: { interfaces: [{ name: 'demo', version: 1 }] },
     }),
   );
