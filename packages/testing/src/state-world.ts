@@ -213,8 +213,8 @@ function relationFromWorld(
 ): AnyRelation {
   if (wrel === undefined) return original;
   const app = appOf(unitName);
-  const localUnitData = { ...(wrel.bags[unitName] ?? {}) };
-  const localAppData = { ...(wrel.bags[app] ?? {}) };
+  const localUnitData = freezeStrings(wrel.bags[unitName] ?? {});
+  const localAppData = freezeStrings(wrel.bags[app] ?? {});
   const base = {
     endpoint: original.endpoint,
     id: original.id,
@@ -243,6 +243,16 @@ function relationFromWorld(
     remoteUnitsData: regular.remoteUnitsData,
     ...(regular.remoteModelUuid === undefined ? {} : { remoteModelUuid: regular.remoteModelUuid }),
   });
+}
+
+/** A frozen copy of a bag read back from the simulated unit (whose values are strings). */
+function freezeStrings(bag: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(bag)) {
+    const value = bag[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return Object.freeze(out);
 }
 
 function secretFromWorld(ws: WorldSecret): Secret {

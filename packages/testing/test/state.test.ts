@@ -219,3 +219,14 @@ describe('State.fromContext', () => {
     expect(state.leader).toBe(true);
   });
 });
+
+describe('bags', () => {
+  it('validate frozen bags too', () => {
+    const frozen = Object.freeze({ port: 5432 }) as unknown as Record<string, string>;
+    expect(() => new Relation({ endpoint: 'db', id: 77, remoteAppData: frozen })).toThrow(
+      "relation 77 remoteAppData: value of key 'port' must be a string, got number",
+    );
+    const ok = Object.freeze({ a: 'b' });
+    expect(new Relation({ endpoint: 'db', remoteAppData: ok }).remoteAppData).toBe(ok);
+  });
+});

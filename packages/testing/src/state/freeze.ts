@@ -17,6 +17,15 @@ export function copyBag(
 ): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   if (bag === undefined) return Object.freeze(out);
+  if (Object.isFrozen(bag) && typeof bag === 'object' && bag !== null && !Array.isArray(bag)) {
+    // A frozen bag cannot change under us: check it and share it instead of copying.
+    for (const [key, value] of Object.entries(bag)) {
+      if (typeof value !== 'string') {
+        throw onError(`${what}: value of key '${key}' must be a string, got ${typeof value}`);
+      }
+    }
+    return bag;
+  }
   if (typeof bag !== 'object' || bag === null || Array.isArray(bag)) {
     throw onError(`${what} must be an object of string values`);
   }
