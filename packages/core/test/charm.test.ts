@@ -46,6 +46,7 @@ class RecordingCharm extends CharmBase {
     this.observe(this.on.configChanged, this.onAny);
     this.observe(this.on.updateStatus, this.onAny);
     this.observe(this.on.stop, this.onAny);
+    this.observe(this.on.remove, this.onAny);
   }
 
   onAny(event: EventBase): void {
@@ -217,12 +218,17 @@ describe('CharmBase', () => {
     expect(empty.logs.find(([l]) => l === 'ERROR')?.[1]).toContain('JUJU_DISPATCH_PATH is not set');
   });
 
-  it('refuses to defer stop', async () => {
+  it('refuses to defer stop and remove', async () => {
     reset();
     RecordingCharm.deferKinds.add('stop');
+    RecordingCharm.deferKinds.add('remove');
     const run = await dispatch(RecordingCharm, 'hooks/stop');
     expect(run.exitCode).toBe(1);
     expect(run.error).toBeInstanceOf(DeferError);
+    const remove = await dispatch(RecordingCharm, 'hooks/remove');
+    expect(String(remove.error)).toContain(
+      'cannot defer remove events (RecordingCharm/on/remove[1])',
+    );
   });
 });
 
@@ -609,11 +615,14 @@ describe('observeReconcile', () => {
   it('observes every state-changing Juju event and nothing else', async () => {
     ReconcileCharm.seen = [];
     await dispatch(ReconcileCharm, 'hooks/config-changed');
+    await dispatch(ReconcileCharm, 'hooks/upgrade-charm');
+    await dispatch(ReconcileCharm, 'hooks/leader-elected');
     await dispatch(ReconcileCharm, 'hooks/stop');
+    await dispatch(ReconcileCharm, 'hooks/remove');
     await dispatch(ReconcileCharm, 'actions/get-info', {
       fields: { actionName: 'get-info', actionUuid: '1' },
     });
-    expect(ReconcileCharm.seen).toEqual(['config_changed']);
+    expect(ReconcileCharm.seen).toEqual(['config_changed', 'upgrade_charm', 'leader_elected']);
     expect(ReconcileCharm.kinds).toEqual([
       'install',
       'start',
