@@ -11,23 +11,34 @@ import { downCheck, useTempDirs, webContainer } from './helpers/state.js';
 
 const on = new EventFactories();
 const tempDir = useTempDirs();
-let packed: PackedCharm;
+let packed: PackedCharm | undefined;
 
 beforeAll(async () => {
   packed = await packAndUnpack();
 });
 
 afterAll(() => {
-  packed.remove();
+  packed?.remove();
 });
 
+/** The packed charm (packed in beforeAll). */
+function charm(): PackedCharm {
+  if (packed === undefined) throw new Error('the charm was not packed (see beforeAll)');
+  return packed;
+}
+
 function dispatch(event: ReturnType<EventFactories['install']>, state: State) {
-  return runDispatch({ charmDir: packed.charmDir, event, state, charmClassName: 'ExampleCharm' });
+  return runDispatch({
+    charmDir: charm().charmDir,
+    event,
+    state,
+    charmClassName: 'ExampleCharm',
+  });
 }
 
 describe('the packed example charm', () => {
   it('is a .charm with dispatch, metadata and one bundled file', () => {
-    const names = packed.result.entries.map((e) => e.path);
+    const names = charm().result.entries.map((e) => e.path);
     expect(names).toEqual(
       expect.arrayContaining([
         'dispatch',
@@ -38,9 +49,9 @@ describe('the packed example charm', () => {
         'dist/charm.mjs',
       ]),
     );
-    expect(packed.result.charmPath).toMatch(/example-charm_ubuntu-24\.04-amd64\.charm$/);
-    expect(statSync(join(packed.charmDir, 'dispatch')).mode & 0o111).not.toBe(0);
-    expect(readFileSync(join(packed.charmDir, 'metadata.yaml'), 'utf8')).toMatch(
+    expect(charm().result.charmPath).toMatch(/example-charm_ubuntu-24\.04-amd64\.charm$/);
+    expect(statSync(join(charm().charmDir, 'dispatch')).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(charm().charmDir, 'metadata.yaml'), 'utf8')).toMatch(
       /^name: example-charm$/m,
     );
   });

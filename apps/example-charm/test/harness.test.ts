@@ -8,14 +8,19 @@ import { ExampleCharm, paths, TOKEN_SECRET_KEY } from '../src/example-charm.js';
 import { charmRoot, STATS_OUTPUT } from './helpers/state.js';
 
 describe('ExampleCharm (Harness)', () => {
-  let harness: Harness<typeof ExampleCharm>;
+  const harnesses: Harness<typeof ExampleCharm>[] = [];
   afterEach(async () => {
-    await harness.cleanup();
+    for (const h of harnesses.splice(0)) await h.cleanup();
   });
+  /** Registers a harness for cleanup after the test. */
+  function track(h: Harness<typeof ExampleCharm>): Harness<typeof ExampleCharm> {
+    harnesses.push(h);
+    return h;
+  }
 
   /** A leader with its peer relation, begun, with Pebble ready in `web`. */
   async function readyLeader(): Promise<Harness<typeof ExampleCharm>> {
-    harness = new Harness(ExampleCharm, { charmRoot });
+    const harness = track(new Harness(ExampleCharm, { charmRoot }));
     await harness.setLeader(true);
     await harness.addRelation('replicas', 'example-charm');
     await harness.begin();
@@ -24,7 +29,7 @@ describe('ExampleCharm (Harness)', () => {
   }
 
   it('goes from waiting for Pebble to serving, and the plan has the service and checks', async () => {
-    harness = new Harness(ExampleCharm, { charmRoot });
+    const harness = track(new Harness(ExampleCharm, { charmRoot }));
     await harness.setLeader(true);
     const peers = await harness.addRelation('replicas', 'example-charm');
     await harness.begin();
@@ -54,7 +59,7 @@ describe('ExampleCharm (Harness)', () => {
   });
 
   it('re-plans with a new environment hash when the config changes, and blocks on a bad port', async () => {
-    await readyLeader();
+    const harness = await readyLeader();
     const before = harness.getContainerPebblePlan('web').services?.web?.environment;
     await harness.updateConfig({ greeting: 'bonjour' });
     const after = harness.getContainerPebblePlan('web').services?.web?.environment;
@@ -71,7 +76,7 @@ describe('ExampleCharm (Harness)', () => {
   });
 
   it('publishes the website address in the app bag when a proxy joins', async () => {
-    await readyLeader();
+    const harness = await readyLeader();
     const website = await harness.addRelation('website', 'proxy');
     await harness.addRelationUnit(website, 'proxy/0');
     const bag = harness.getRelationData(website, 'example-charm');
@@ -82,7 +87,7 @@ describe('ExampleCharm (Harness)', () => {
   });
 
   it('reads the api-token from a user secret granted to the app', async () => {
-    await readyLeader();
+    const harness = await readyLeader();
     const id = harness.addUserSecret({ token: 's3cret' });
     harness.grantSecret(id, 'example-charm');
     await harness.updateConfig({ 'api-token': id });
@@ -91,7 +96,7 @@ describe('ExampleCharm (Harness)', () => {
   });
 
   it('runs the restart and get-stats actions', async () => {
-    await readyLeader();
+    const harness = await readyLeader();
     const server = harness.pebbleServer('web');
     const starts = server.startCount('web');
     const restart = await harness.runAction('restart', { reason: 'rotate logs' });

@@ -13,7 +13,7 @@ import { charmRoot, useTempDirs } from './helpers/temp.js';
 
 const on = new EventFactories();
 const tempDir = useTempDirs();
-let work: string;
+let work: string | undefined;
 let charmDir: string;
 let packed: PackResult;
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  rmSync(work, { recursive: true, force: true });
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
 });
 
 function dispatch(event: ReturnType<EventFactories['install']>, state: State) {

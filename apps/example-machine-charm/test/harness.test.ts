@@ -10,14 +10,19 @@ import { charmRoot, useTempDirs } from './helpers/temp.js';
 const tempDir = useTempDirs();
 
 describe('ExampleMachineCharm (Harness)', () => {
-  let harness: Harness<typeof ExampleMachineCharm>;
+  const harnesses: Harness<typeof ExampleMachineCharm>[] = [];
   afterEach(async () => {
-    await harness.cleanup();
+    for (const h of harnesses.splice(0)) await h.cleanup();
   });
+  /** Registers a harness for cleanup after the test. */
+  function track(h: Harness<typeof ExampleMachineCharm>): Harness<typeof ExampleMachineCharm> {
+    harnesses.push(h);
+    return h;
+  }
 
   it('writes its config, follows the port, and snapshots onto the attached storage', async () => {
     const configPath = join(tempDir(), 'app.conf');
-    harness = new Harness(ExampleMachineCharm, { charmRoot });
+    const harness = track(new Harness(ExampleMachineCharm, { charmRoot }));
     await harness.updateConfig({ 'config-path': configPath });
     await harness.begin();
     await harness.updateConfig({ message: 'first' });
@@ -43,7 +48,7 @@ describe('ExampleMachineCharm (Harness)', () => {
 
   it('is blocked on a bad port and keeps the previous file', async () => {
     const configPath = join(tempDir(), 'app.conf');
-    harness = new Harness(ExampleMachineCharm, { charmRoot });
+    const harness = track(new Harness(ExampleMachineCharm, { charmRoot }));
     await harness.updateConfig({ 'config-path': configPath });
     await harness.begin();
     await harness.updateConfig({ port: 1234 });
