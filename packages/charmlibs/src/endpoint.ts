@@ -59,9 +59,13 @@ export interface EndpointCodecs<
   readonly interfaceName: string;
   /** `provides` for a provider, `requires` for a requirer. */
   readonly role: 'provides' | 'requires';
+  /** This side's application bag. */
   readonly localApp: BagCodec<LA>;
+  /** This side's unit bags. */
   readonly localUnit: BagCodec<LU>;
+  /** The remote side's application bag. */
   readonly remoteApp: BagCodec<RA>;
+  /** The remote side's unit bags. */
   readonly remoteUnit: BagCodec<RU>;
 }
 

@@ -63,7 +63,9 @@ export type EndpointClass<T> = new (
 
 /** The bag codecs of one side. */
 export interface SideCodecs<S extends SideSpec> {
+  /** The application bag. */
   readonly app: BagCodec<AppShape<S>>;
+  /** Each unit's bag. */
   readonly unit: BagCodec<UnitShape<S>>;
 }
 

@@ -18,15 +18,25 @@ export interface DatabaseRequest {
 
 /** What {@link PostgresqlProvider.publish} sends. Field names are those of the bag. */
 export interface DatabaseInfo {
+  /** The database created (or the prefix requested). */
   readonly database: string;
+  /** The primary's `host:port` list. */
   readonly endpoints: string;
+  /** The relation user's name. */
   readonly username: string;
+  /** The relation user's password. */
   readonly password: string;
+  /** Connection URIs (libpq format). */
   readonly uris?: string;
+  /** Read-only `host:port` list. */
   readonly 'read-only-endpoints'?: string;
+  /** Read-only connection URIs. */
   readonly 'read-only-uris'?: string;
+  /** The database engine version. */
   readonly version?: string;
+  /** `true` when TLS is enabled. */
   readonly tls?: string;
+  /** The TLS CA chain. */
   readonly 'tls-ca'?: string;
 }
 

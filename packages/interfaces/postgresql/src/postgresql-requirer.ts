@@ -14,14 +14,23 @@ export interface DatabaseRequestOptions {
 
 /** Connection details, with secret fields resolved. */
 export interface DatabaseConnection {
+  /** The database name the provider created. */
   readonly database: string;
+  /** The primary's `host:port` list. */
   readonly endpoints: string;
+  /** The user name. */
   readonly username: string;
+  /** The password. */
   readonly password: string;
+  /** Read-only `host:port` list, if any. */
   readonly readOnlyEndpoints: string | undefined;
+  /** Connection URIs, if sent. */
   readonly uris: string | undefined;
+  /** The database engine version, if sent. */
   readonly version: string | undefined;
+  /** Whether the provider has TLS enabled. */
   readonly tls: boolean;
+  /** The TLS CA chain, if sent. */
   readonly tlsCa: string | undefined;
 }
 
