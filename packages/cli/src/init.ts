@@ -40,6 +40,10 @@ const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
  * Everything is written into a temporary directory beside `dir` and renamed into place at the
  * end, so a failure leaves nothing behind.
  *
+ * @example
+ * ```ts
+ * const { dir, files } = await initProject({ dir: 'my-charm', kind: 'machine' });
+ * ```
  * @throws {UsageError} when the name is not a valid charm name.
  * @throws {ProjectNotFoundError} when the parent directory does not exist.
  * @throws {OutputError} when `dir` exists and is not an empty directory, or is not writable.

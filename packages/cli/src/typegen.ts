@@ -38,6 +38,11 @@ export interface TypegenResult {
  * that misspelt names fail to compile.
  * The file is written atomically and only when its content changes.
  *
+ * @example
+ * ```ts
+ * await typegen({ dir: 'my-charm' }); // writes my-charm/src/charm-metadata.ts
+ * await typegen({ dir: 'my-charm', check: true }); // in CI: throws StaleTypesError when stale
+ * ```
  * @throws {ProjectNotFoundError} when the project or its metadata is missing.
  * @throws {CharmMetadataError} for invalid metadata (file and field named).
  * @throws {StaleTypesError} with `check`, when the file is missing or differs.

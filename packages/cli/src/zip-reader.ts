@@ -104,6 +104,11 @@ export async function listZip(zipPath: string): Promise<ZipDirectoryEntry[]> {
  * `dispatch` and the runtime stay executable), symbolic links recreated, every file streamed
  * through inflate and checked against its CRC-32.
  *
+ * @example
+ * ```ts
+ * await unpackCharm('build/my-charm_ubuntu-24.04-amd64.charm', '/tmp/charm');
+ * // then run /tmp/charm/dispatch with JUJU_DISPATCH_PATH=hooks/install and fake hook tools
+ * ```
  * @returns The entries extracted.
  * @throws {ZipError} for an unsupported or corrupt archive, or an entry escaping `destDir`.
  */

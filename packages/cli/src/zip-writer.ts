@@ -91,6 +91,14 @@ interface CentralRecord {
  * (each chunk but the last ends with a sync flush). Memory stays bounded by
  * `chunkSize × concurrency × 2` whatever the file size.
  *
+ * @example
+ * ```ts
+ * await writeZip('out.zip', [
+ *   { path: 'dispatch', mode: 0o755, data: '#!/bin/sh\n' },
+ *   { path: 'runtime/node', file: process.execPath },
+ *   { path: 'hooks/install', symlink: '../dispatch' },
+ * ]);
+ * ```
  * @param outPath - The file to write (overwritten). Callers wanting atomicity write to a
  *   temporary name and rename.
  * @param entries - What to put in the archive.
