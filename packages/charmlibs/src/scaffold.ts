@@ -95,8 +95,24 @@ export function scaffoldInterface(options: ScaffoldOptions): string[] {
       null,
       2,
     )}\n`,
-    'tsconfig.json': `${JSON.stringify({ extends: extendsPath, compilerOptions: { rootDir: '.', noEmit: true }, include: ['src', 'test'] }, null, 2)}\n`,
-    'tsconfig.build.json': `${JSON.stringify({ extends: extendsPath, compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }, null, 2)}\n`,
+    'tsconfig.json': `{
+  "extends": ${JSON.stringify(extendsPath)},
+  "compilerOptions": {
+    "rootDir": ".",
+    "noEmit": true
+  },
+  "include": ["src", "test"]
+}
+`,
+    'tsconfig.build.json': `{
+  "extends": ${JSON.stringify(extendsPath)},
+  "compilerOptions": {
+    "rootDir": "src",
+    "outDir": "dist"
+  },
+  "include": ["src"]
+}
+`,
     'vitest.config.ts': `import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

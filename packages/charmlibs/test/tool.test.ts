@@ -44,7 +44,7 @@ function charmlibs(args: string[], cwd: string): { status: number | null; out: s
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-describe('charmlibs check (the bin)', () => {
+describe('charmlibs check (the bin)', { timeout: 30_000 }, () => {
   it('passes an unchanged package and one that adds an optional field', () => {
     const root = temp();
     const pkg = join(root, 'pkg');
@@ -134,7 +134,9 @@ describe('charmlibs check (the bin)', () => {
 });
 
 describe('charmlibs new', () => {
-  it('scaffolds a working interface package and a changeset', async () => {
+  it('scaffolds a working interface package that lints and type-checks', {
+    timeout: 60_000,
+  }, async () => {
     // Inside this package so that the scaffold's imports (@opsjs/charmlibs, zod) resolve.
     const root = temp(fileURLToPath(new URL('..', import.meta.url)));
     const written = scaffoldInterface({
@@ -168,6 +170,15 @@ describe('charmlibs new', () => {
     expect(mod.redisClientV1.name).toBe('redis_client');
     expect(mod.redisClientV1.requirer.app.encode({ port: 6379 })).toEqual({ port: '6379' });
     expect(typeof mod.RedisClientProvider).toBe('function');
+    // The scaffold passes the repository's lint and type-checks as it is.
+    const bin = (name: string) =>
+      fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
+    const lint = spawnSync(bin('biome'), ['check', pkgDir], { encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toContain('No fixes applied');
+    expect(lint.status).toBe(0);
+    const tsc = spawnSync(bin('tsc'), ['-p', join(pkgDir, 'tsconfig.json')], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
     expect(() => scaffoldInterface({ name: 'redis_client', version: 1, dir: root })).toThrow(
       ToolError,
     );
