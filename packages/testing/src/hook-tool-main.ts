@@ -14,7 +14,10 @@ const file = worldFile(dir);
 // The world file is written by runDispatch in this package: trusted, same-process-tree data.
 const data = JSON.parse(readFileSync(file, 'utf8')) as WorldData;
 const world = new World(data);
-appendFileSync(callsFile(dir), encodeCall([tool, ...args]));
+// The tool's shell script records the call already.
+if (process.env.OPSJS_FAKE_TOOL_RECORDED === undefined) {
+  appendFileSync(callsFile(dir), encodeCall([tool, ...args]));
+}
 const result = runHookTool(world, tool, args, () => readFileSync(0, 'utf8'));
 writeFileSync(`${file}.tmp`, JSON.stringify(world.data));
 renameSync(`${file}.tmp`, file);
