@@ -79,6 +79,11 @@ export function webLayer(config: WebConfig, configHash: string): Layer {
   };
 }
 
+/** The stats token, or why there is none. */
+export type TokenLookup =
+  | { readonly token: string }
+  | { readonly problem: string; readonly blocked: boolean };
+
 /** The counters `get-stats` reads from the server. */
 interface ServerStats {
   readonly requests: number;
@@ -235,8 +240,9 @@ export class ExampleCharm extends CharmBase<Metadata> {
     const config = this.webConfig();
     if (typeof config === 'string') return new BlockedStatus(config);
     if (!(await this.web.canConnect())) return new WaitingStatus('waiting for Pebble in web');
-    if (this.apiToken(config) === undefined) {
-      return new WaitingStatus('waiting for the leader to share the stats token');
+    const token = this.apiToken(config);
+    if ('problem' in token) {
+      return token.blocked ? new BlockedStatus(token.problem) : new WaitingStatus(token.problem);
     }
     const failing = [...(await this.web.getChecks()).values()].filter((c) => c.status === 'down');
     const suffix = failing.length === 0 ? '' : ` (check ${failing.map((c) => c.name)} down)`;
@@ -264,16 +270,34 @@ export class ExampleCharm extends CharmBase<Metadata> {
 
   /**
    * The token `/stats` requires: the `api-token` config secret's `token` key when set, else
-   * the token the leader shared with every unit through the peer relation. A string return of
-   * {@link ExampleCharm.webConfig} covers a config secret the charm cannot read.
+   * the token the leader shared with every unit through the peer relation; or what is missing
+   * (`blocked` when the operator must act, else the unit waits for the leader).
    */
-  apiToken(config: WebConfig): string | undefined {
-    if (config.apiTokenSecret !== undefined) {
-      return this.model.getSecret({ id: config.apiTokenSecret }).getContent().token;
+  apiToken(config: WebConfig): TokenLookup {
+    const id =
+      config.apiTokenSecret ??
+      this.model.getRelation('replicas')?.data.get(this.app).get(TOKEN_SECRET_KEY);
+    if (id === undefined) {
+      return { problem: 'waiting for the leader to share the stats token', blocked: false };
     }
-    const id = this.model.getRelation('replicas')?.data.get(this.app).get(TOKEN_SECRET_KEY);
-    if (id === undefined) return undefined;
-    return this.model.getSecret({ id }).getContent().token;
+    const fromConfig = config.apiTokenSecret !== undefined;
+    let content: Record<string, string>;
+    try {
+      content = this.model.getSecret({ id }).getContent();
+    } catch (error) {
+      if (!(error instanceof ModelError)) throw error;
+      return fromConfig
+        ? { problem: `api-token: cannot read secret ${id}; grant it to the app`, blocked: true }
+        : { problem: 'waiting for the stats token to be readable', blocked: false };
+    }
+    const token = content.token;
+    if (token === undefined) {
+      return {
+        problem: `${fromConfig ? 'api-token' : 'stats token'}: secret ${id} has no 'token' key`,
+        blocked: true,
+      };
+    }
+    return { token };
   }
 
   /** The leader creates the shared token once, as an application secret, and shares its ID. */
@@ -315,7 +339,12 @@ export class ExampleCharm extends CharmBase<Metadata> {
       this.log.warning(`not configuring the web server: ${config}`);
       return;
     }
-    const token = this.apiToken(config);
+    const lookup = this.apiToken(config);
+    if ('problem' in lookup && lookup.blocked) {
+      this.log.warning(`not configuring the web server: ${lookup.problem}`);
+      return;
+    }
+    const token = 'token' in lookup ? lookup.token : undefined;
     const fileConfig = {
       port: config.port,
       greeting: config.greeting,

@@ -133,6 +133,35 @@ describe('ExampleCharm (Context/State)', () => {
     expect(out.unitStatus).toEqual(new ActiveStatus('serving on port 8080'));
   });
 
+  it('is blocked when the api-token secret cannot be read or has no token key', async () => {
+    const host = tempDir();
+    const noToken = new Secret({ trackedContent: { password: 'x' } });
+    const missing = await ctx.runWithOutput(
+      ctx.on.configChanged(),
+      new State({
+        config: { 'api-token': 'secret:d0000000000000000000' },
+        containers: [webContainer(host)],
+      }),
+    );
+    expect(missing.state.unitStatus).toEqual(
+      new BlockedStatus(
+        'api-token: cannot read secret secret:d0000000000000000000; grant it to the app',
+      ),
+    );
+    expect(missing.state.getContainer('web').layers).toEqual({});
+    const keyless = await ctx.run(
+      ctx.on.configChanged(),
+      new State({
+        config: { 'api-token': noToken.id },
+        secrets: [noToken],
+        containers: [webContainer(host)],
+      }),
+    );
+    expect(keyless.unitStatus).toEqual(
+      new BlockedStatus(`api-token: secret ${noToken.id} has no 'token' key`),
+    );
+  });
+
   it.each([
     [{ port: 80 }, 'invalid port 80: use 1024-65535'],
     [{ 'rate-limit': 0 }, 'invalid rate-limit 0: must be positive'],
