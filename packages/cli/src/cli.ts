@@ -72,6 +72,7 @@ Options:
   --entry FILE      the charm's entry, relative to the project (default src/charm.ts)
   --stage DIR       also write the unpacked charm code there (for charmcraft's dump plugin)
   --base OS@CHANNEL the run-time base (e.g. ubuntu@24.04) instead of charmcraft.yaml's
+  --json            print what was packed as JSON (path, size, entries, runtime) instead
   -h, --help        show this help
 `;
 
@@ -237,6 +238,7 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
       entry: { type: 'string' },
       stage: { type: 'string' },
       base: { type: 'string' },
+      json: { type: 'boolean' },
     },
     1,
   );
@@ -281,6 +283,10 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
         }),
     noRuntime: values['no-runtime'] === true,
   });
+  if (values.json === true) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   io.stdout(
     `Packed ${result.charmPath} (${formatSize(result.size)}, ${result.entries.length} entries) in ${seconds} s\n`,

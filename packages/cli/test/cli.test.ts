@@ -74,6 +74,17 @@ describe('runCli', () => {
     expect(run.stdout).toContain('charmcraft parts section: ');
   });
 
+  it('prints the pack result as JSON with --json', async () => {
+    const dir = copyFixture(hookCharmFixture, join(tempDir(), 'p'));
+    const run = await cli(['pack', '--json', '--no-runtime', '--arch', 'arm64'], dir);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.charmPath).toBe(join(dir, 'hook-charm_ubuntu-24.04-arm64.charm'));
+    expect(result.arch).toBe('arm64');
+    expect(result.entries.map((e: { path: string }) => e.path)).toContain('dist/charm.mjs');
+    expect(result.runtime).toBeUndefined();
+  });
+
   it('runs typegen and init', async () => {
     const dir = copyFixture(hookCharmFixture, join(tempDir(), 'p'));
     const check = await cli(['typegen', '--check'], dir);
