@@ -20,6 +20,8 @@ import { type LoadOptions, loadWithSchema } from './typed-loading.js';
  * Events Juju dispatches as hooks (everything but actions). ops `HookEvent`.
  */
 export class HookEvent extends EventBase {
+  /** Marks events Juju dispatches (the `hook` breakpoint stops before their handlers). */
+  static readonly jujuEvent = true;
   declare protected readonly __hookEvent: undefined;
 }
 
@@ -464,6 +466,8 @@ export class SecretExpiredEvent extends SecretRevisionEvent {
  * typed.
  */
 export class ActionEvent<P extends object = Record<string, unknown>> extends EventBase {
+  /** Marks events Juju dispatches (the `hook` breakpoint stops before their handlers). */
+  static readonly jujuEvent = true;
   /** The action id (`JUJU_ACTION_UUID`). */
   id: string;
   /** The parameters, read with `action-get` when the event is delivered. */

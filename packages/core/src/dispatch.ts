@@ -98,6 +98,8 @@ export interface DispatchInputs {
   readonly skipDuplicateEvents?: boolean;
   /** See `FrameworkOptions.onEmit`: called before the observers of each event run. */
   readonly onEmit?: FrameworkOptions['onEmit'];
+  /** See `FrameworkOptions.onBreakpoint` (breakpoints come from `context.debugAt`). */
+  readonly onBreakpoint?: FrameworkOptions['onBreakpoint'];
 }
 
 /** What one dispatch did (see {@link runDispatch}). */
@@ -172,6 +174,8 @@ export async function runDispatch(
       logger: log,
       skipDuplicateEvents: inputs.skipDuplicateEvents,
       onEmit: inputs.onEmit,
+      debugAt: context.debugAt,
+      onBreakpoint: inputs.onBreakpoint,
     });
     const previous = model.hookRunning;
     model.hookRunning = '__init__';

@@ -212,3 +212,10 @@ export class LoadError extends FrameworkError {
     this.issues = issues;
   }
 }
+
+/** `Framework.breakpoint()` was given a reserved or malformed name. */
+export class BreakpointError extends FrameworkError {
+  static override readonly code: string = 'OPSJS_FRAMEWORK_BREAKPOINT';
+  override readonly name: string = 'BreakpointError';
+  override readonly code: 'OPSJS_FRAMEWORK_BREAKPOINT' = 'OPSJS_FRAMEWORK_BREAKPOINT';
+}

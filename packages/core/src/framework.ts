@@ -1,5 +1,7 @@
 import type { CharmMeta, Model } from '@opsjs/model';
+import { pauseInInspector } from './breakpoint.js';
 import {
+  BreakpointError,
   DeferError,
   DuplicateHandleError,
   FrameworkError,
@@ -521,6 +523,13 @@ export interface FrameworkOptions {
    * deferred event re-emitted from the store (`reemitted: true`). For test harnesses.
    */
   readonly onEmit?: ((event: EventBase, info: { readonly reemitted: boolean }) => void) | undefined;
+  /** `JUJU_DEBUG_AT`: the breakpoints to stop at (`all`, `hook`, or names). Default: none. */
+  readonly debugAt?: ReadonlySet<string> | undefined;
+  /**
+   * What a selected breakpoint does (default {@link pauseInInspector}: wait for a debugger in
+   * the Node inspector, then stop).
+   */
+  readonly onBreakpoint?: ((name: string | undefined) => void) | undefined;
 }
 
 interface Observer {
@@ -564,6 +573,9 @@ export class Framework {
    */
   readonly emitted: string[] = [];
   readonly #onEmit: FrameworkOptions['onEmit'];
+  readonly #onBreakpoint: (name: string | undefined) => void;
+  /** The breakpoints `JUJU_DEBUG_AT` selects (`all`, `hook`, or names). */
+  readonly debugAt: ReadonlySet<string>;
   readonly #model: Model;
   readonly #objects = new Map<string, FrameworkObject>();
   readonly #observerObjects = new Map<string, FrameworkObject>();
@@ -584,6 +596,8 @@ export class Framework {
     this.skipDuplicateEvents = options.skipDuplicateEvents ?? true;
     this.logger = options.logger ?? defaultLogger;
     this.#onEmit = options.onEmit;
+    this.debugAt = options.debugAt ?? new Set();
+    this.#onBreakpoint = options.onBreakpoint ?? pauseInInspector;
     const counter = this.store.loadSnapshot(COUNTER_PATH);
     const count = counter?.event_count ?? 0;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
@@ -758,6 +772,35 @@ export class Framework {
     this.store.commit();
   }
 
+  /**
+   * A breakpoint (ops `Framework.breakpoint`): stops only when `JUJU_DEBUG_AT` contains `all`
+   * or `name` (`juju debug-code --at=<name>`), by default in the Node inspector; otherwise,
+   * when `JUJU_DEBUG_AT` is set, logs that it was skipped. The `hook` breakpoint stops before
+   * every Juju event and action handler.
+   *
+   * @throws {BreakpointError} when `name` is `all`, `hook`, or not like `foo` or `foo-bar`
+   */
+  breakpoint(name?: string): void {
+    if (name !== undefined) {
+      if (name === 'all' || name === 'hook') {
+        throw new BreakpointError('breakpoint names "all" and "hook" are reserved');
+      }
+      if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name)) {
+        throw new BreakpointError('breakpoint names must look like "foo" or "foo-bar"');
+      }
+    }
+    if (this.debugAt.size === 0) return;
+    if (this.debugAt.has('all') || (name !== undefined && this.debugAt.has(name))) {
+      this.#onBreakpoint(name);
+    } else {
+      const wanted = [...this.debugAt].map((n) => `'${n}'`).join(', ');
+      this.logger.warning(
+        `Breakpoint ${name === undefined ? 'None' : `'${name}'`} skipped (not found in the ` +
+          `requested breakpoints: {${wanted}})`,
+      );
+    }
+  }
+
   /** Close the store; uncommitted changes are discarded. */
   close(): void {
     if (this.#closed) return;
@@ -868,6 +911,12 @@ export class Framework {
         }
         // ops `_event_context`: the model applies hook-time rules (relation-data access)
         // while a handler runs, under the kind of the event being handled.
+        if (
+          (this.debugAt.has('all') || this.debugAt.has('hook')) &&
+          Reflect.get(event.constructor, 'jujuEvent') === true
+        ) {
+          this.#onBreakpoint('hook');
+        }
         const model = this.#model;
         const previous = model.hookRunning;
         model.hookRunning = event.handle.kind;

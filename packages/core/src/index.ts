@@ -39,6 +39,7 @@ export {
   UnknownStatus,
   WaitingStatus,
 } from '@opsjs/model';
+export { pauseInInspector } from './breakpoint.js';
 export {
   type AnyCharm,
   CharmBase,
@@ -97,6 +98,7 @@ export {
   runDispatch,
 } from './dispatch.js';
 export {
+  BreakpointError,
   DeferError,
   DispatchAbort,
   DispatchError,

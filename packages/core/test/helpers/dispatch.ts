@@ -66,6 +66,7 @@ export async function dispatch(
     committed?: MemoryStateSnapshot | undefined;
     backend?: FakeBackend;
     fields?: ContextFields;
+    onBreakpoint?: (name: string | undefined) => void;
   } = {},
 ): Promise<Run> {
   const store = new MemoryStateStore(options.committed);
@@ -79,6 +80,7 @@ export async function dispatch(
     backend,
     store,
     logger,
+    ...(options.onBreakpoint === undefined ? {} : { onBreakpoint: options.onBreakpoint }),
   });
   return { ...result, store, backend, logs };
 }
