@@ -12,8 +12,16 @@ const here = import.meta.dirname;
 const require = createRequire(import.meta.url);
 
 /** The root of an installed package, resolved from this package (its `package.json`'s dir). */
-function packageRoot(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
+function packageRoot(name: string, from = require): string {
+  return dirname(from.resolve(`${name}/package.json`));
+}
+
+/** `@opsjs/pebble`, as the workspace's `@opsjs/model` sees it. */
+function pebbleRoot(): string {
+  return packageRoot(
+    '@opsjs/pebble',
+    createRequire(join(packageRoot('@opsjs/model'), 'package.json')),
+  );
 }
 
 /**
@@ -29,6 +37,7 @@ async function generated(kind: ProjectKind, target: string): Promise<string> {
     '@opsjs/cli': join(here, '..'),
     '@opsjs/core': packageRoot('@opsjs/core'),
     '@opsjs/testing': packageRoot('@opsjs/testing'),
+    ...(kind === 'sidecar' ? { '@opsjs/pebble': pebbleRoot() } : {}),
     '@types/node': packageRoot('@types/node'),
     vitest: packageRoot('vitest'),
   };

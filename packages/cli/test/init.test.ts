@@ -41,7 +41,7 @@ describe('initProject', () => {
     expect((await typegen({ dir: result.dir, check: true })).status).toBe('checked');
     const pkg = JSON.parse(readFileSync(join(result.dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('web-app');
-    expect(Object.keys(pkg.dependencies)).toEqual(['@opsjs/core']);
+    expect(Object.keys(pkg.dependencies)).toEqual(['@opsjs/core', '@opsjs/pebble']);
     expect(Object.keys(pkg.devDependencies)).toContain('@opsjs/cli');
     expect(Object.keys(pkg.devDependencies)).toContain('@opsjs/testing');
     expect(pkg.optionalDependencies).toEqual({
@@ -62,6 +62,8 @@ describe('initProject', () => {
     const project = loadCharmProject(dir);
     expect(project.meta.name).toBe('my-box');
     expect(project.meta.containers).toEqual({});
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.dependencies)).toEqual(['@opsjs/core']);
     const charm = readFileSync(join(dir, 'src', 'my-box.ts'), 'utf8');
     expect(charm).toContain('export class MyBoxCharm extends CharmBase');
     expect(charm).not.toContain('getContainer');

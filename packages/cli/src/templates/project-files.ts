@@ -43,7 +43,12 @@ function packageJson(input: TemplateInput): Record<string, unknown> {
       test: 'vitest run',
       pack: 'opsjs pack',
     },
-    dependencies: { '@opsjs/core': input.opsjsRange },
+    // A sidecar charm reaches its containers through @opsjs/pebble, an optional peer of
+    // @opsjs/core that npm does not install by itself.
+    dependencies:
+      input.kind === 'sidecar'
+        ? { '@opsjs/core': input.opsjsRange, '@opsjs/pebble': input.opsjsRange }
+        : { '@opsjs/core': input.opsjsRange },
     devDependencies: {
       '@opsjs/cli': input.opsjsRange,
       '@opsjs/testing': input.opsjsRange,
