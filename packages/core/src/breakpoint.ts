@@ -1,5 +1,3 @@
-import * as inspector from 'node:inspector';
-
 const WELCOME = `Starting the Node inspector to debug the charm.
 Attach a debugger (e.g. \`node inspect <url>\`, or Chrome's chrome://inspect) to continue;
 execution stops at each breakpoint that JUJU_DEBUG_AT selects.
@@ -17,6 +15,8 @@ let welcomed = false;
  *   Juju event handler
  */
 export function pauseInInspector(name: string | undefined): void {
+  // Loaded only here: most dispatches never stop, and start-up time matters.
+  const inspector = process.getBuiltinModule('node:inspector');
   if (inspector.url() === undefined) {
     inspector.open(0, '127.0.0.1', false);
   }
