@@ -44,7 +44,7 @@ function charmlibs(args: string[], cwd: string): { status: number | null; out: s
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-describe('charmlibs check (the bin)', { timeout: 30_000 }, () => {
+describe('charmlibs check (the bin)', () => {
   it('passes an unchanged package and one that adds an optional field', () => {
     const root = temp();
     const pkg = join(root, 'pkg');
@@ -134,9 +134,7 @@ describe('charmlibs check (the bin)', { timeout: 30_000 }, () => {
 });
 
 describe('charmlibs new', () => {
-  it('scaffolds a working interface package that lints and type-checks', {
-    timeout: 60_000,
-  }, async () => {
+  it('scaffolds a working interface package that lints and type-checks', async () => {
     // Inside this package so that the scaffold's imports (@opsjs/charmlibs, zod) resolve.
     const root = temp(fileURLToPath(new URL('..', import.meta.url)));
     const written = scaffoldInterface({

@@ -104,22 +104,23 @@ describe('a proxy charm using IngressProvider (Context)', () => {
   });
 });
 
-describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () => {
+describe('the charms as real processes (runDispatch)', () => {
   const on = new EventFactories();
-  let web: string;
-  let proxy: string;
+  let web: string | undefined;
+  let proxy: string | undefined;
   beforeAll(async () => {
     web = await bundleCharm('web-main.ts');
     proxy = await bundleCharm('proxy-main.ts');
-  }, 60_000);
+  });
   afterAll(() => {
-    for (const f of [web, proxy]) rmSync(dirname(f), { recursive: true, force: true });
+    for (const f of [web, proxy])
+      if (f !== undefined) rmSync(dirname(f), { recursive: true, force: true });
   });
 
   it('the web charm writes its request through relation-set and reads the URL', async () => {
     const rel = new Relation({ endpoint: 'ingress', remoteAppName: 'traefik' });
     const joined = await runDispatch({
-      entry: web,
+      entry: defined(web),
       meta: WEB_META,
       event: on.relationJoined(rel, { remoteUnit: 0 }),
       state: new State({ relations: [rel], leader: true }),
@@ -138,7 +139,7 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
       remoteAppData: { ingress: '{"url": "https://web.example/m-web"}' },
     });
     const changed = await runDispatch({
-      entry: web,
+      entry: defined(web),
       meta: WEB_META,
       event: on.relationChanged(served),
       state: joined.state.with({ relations: [served] }),
@@ -155,7 +156,7 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
       remoteUnitsData: { 0: { host: '"web-0"' } },
     });
     const out = await runDispatch({
-      entry: proxy,
+      entry: defined(proxy),
       meta: PROXY_META,
       event: on.relationChanged(rel, { remoteUnit: 0 }),
       state: new State({ relations: [rel], leader: true }),
@@ -166,3 +167,8 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
     });
   });
 });
+
+function defined(entry: string | undefined): string {
+  if (entry === undefined) throw new Error('the charm was not bundled (see beforeAll)');
+  return entry;
+}

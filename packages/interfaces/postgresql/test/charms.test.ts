@@ -136,16 +136,17 @@ describe('a database charm using PostgresqlProvider (Context)', () => {
   });
 });
 
-describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () => {
+describe('the charms as real processes (runDispatch)', () => {
   const on = new EventFactories();
-  let webapp: string;
-  let database: string;
+  let webapp: string | undefined;
+  let database: string | undefined;
   beforeAll(async () => {
     webapp = await bundleCharm('webapp-main.ts');
     database = await bundleCharm('database-main.ts');
-  }, 60_000);
+  });
   afterAll(() => {
-    for (const f of [webapp, database]) rmSync(dirname(f), { recursive: true, force: true });
+    for (const f of [webapp, database])
+      if (f !== undefined) rmSync(dirname(f), { recursive: true, force: true });
   });
 
   it('the database charm creates the secret through secret-add and secret-grant', async () => {
@@ -155,7 +156,7 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
       remoteAppData: { database: 'webapp', 'requested-secrets': '["username", "password"]' },
     });
     const out = await runDispatch({
-      entry: database,
+      entry: defined(database),
       meta: DB_META,
       event: on.relationChanged(rel),
       state: new State({ relations: [rel], leader: true }),
@@ -177,7 +178,7 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
       remoteAppData: { database: 'webapp', endpoints: 'pg:5432', 'secret-user': user.id },
     });
     const out = await runDispatch({
-      entry: webapp,
+      entry: defined(webapp),
       meta: APP_META,
       event: on.relationChanged(rel),
       state: new State({ relations: [rel], secrets: [user] }),
@@ -187,3 +188,8 @@ describe('the charms as real processes (runDispatch)', { timeout: 60_000 }, () =
     expect(out.hookToolCalls.map((c) => c[0])).toContain('secret-get');
   });
 });
+
+function defined(entry: string | undefined): string {
+  if (entry === undefined) throw new Error('the charm was not bundled (see beforeAll)');
+  return entry;
+}
