@@ -179,6 +179,13 @@ function legacyDispatchPath(script: string | undefined): string | undefined {
 
 function installSinks(log: Logger, backend: ModelBackend, debug: boolean): () => void {
   const removers = [log.addSink((level, message) => backend.jujuLog(level, message))];
+  // Node process warnings (deprecations, experimental features) reach juju-log too, as ops
+  // routes Python warnings to its logger.
+  const onWarning = (warning: Error): void => {
+    log.warning(`${warning.name}: ${warning.message}`);
+  };
+  process.on('warning', onWarning);
+  removers.push(() => process.off('warning', onWarning));
   if (debug) {
     removers.push(
       log.addSink((level, message) => {

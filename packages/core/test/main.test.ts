@@ -128,4 +128,27 @@ describe('main() in process', () => {
     expect(code).toBe(0);
     expect(backend.logs).toContainEqual(['DEBUG', 'Emitting Juju event start.']);
   });
+
+  it('forwards Node process warnings to juju-log', async () => {
+    class Warning extends CharmBase {
+      constructor(framework: Framework) {
+        super(framework);
+        this.observe(this.on.install, this.onInstall);
+      }
+      async onInstall(): Promise<void> {
+        process.emitWarning('this API is going away', 'DeprecationWarning');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const backend = new FakeBackend();
+    const code = await main(Warning, {
+      env: env('install'),
+      backend,
+      logger: new Logger(),
+      exit: false,
+    });
+    expect(code).toBe(0);
+    expect(backend.logs).toContainEqual(['WARNING', 'DeprecationWarning: this API is going away']);
+  });
 });
