@@ -110,4 +110,26 @@ describe('ExampleCharm (Harness)', () => {
     harness.handleExec('web', ['node', paths.server], { result: 'not json' });
     await expect(harness.runAction('get-stats')).rejects.toThrow(ActionFailed);
   });
+
+  it('restarts the service when Pebble reports a failed check, and reports it until it recovers', async () => {
+    const harness = await readyLeader();
+    const server = harness.pebbleServer('web');
+    const starts = server.startCount('web');
+    server.setCheckStatus('ready', 'down');
+    await harness.charm.on.webPebbleCheckFailed.emit(harness.charm.web, 'ready');
+    expect(server.startCount('web')).toBe(starts + 1);
+    expect(harness.charm.state.data.restarts).toBe(1);
+    expect(harness.jujuLog).toContainEqual({
+      level: 'WARNING',
+      message: 'check ready failed: restarting the web service',
+    });
+    await harness.evaluateStatus();
+    expect(harness.model.unit.status).toEqual(
+      new ActiveStatus('serving on port 8080 (check ready down)'),
+    );
+    server.setCheckStatus('ready', 'up');
+    await harness.charm.on.webPebbleCheckRecovered.emit(harness.charm.web, 'ready');
+    await harness.evaluateStatus();
+    expect(harness.model.unit.status).toEqual(new ActiveStatus('serving on port 8080'));
+  });
 });
