@@ -76,7 +76,7 @@ function hookToolLines(calls: readonly (readonly string[])[]): string[] {
         .filter((a) => a !== '--format=json' && a !== '--')
         .map((a) => (a.includes(' ') ? JSON.stringify(a) : a))
         .join(' ');
-      return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+      return text.length > 76 ? `${text.slice(0, 75)}…` : text;
     });
   const folded: string[] = [];
   for (const call of shown) {
@@ -188,8 +188,10 @@ export async function runDemo(
   const dispatches: { event: string; output: DispatchOutput }[] = [];
   try {
     write(bold('opsjs demo: the example charm, packed, driven through its real dispatch'));
-    write(dim('No Juju and no network: Juju is simulated by fake hook tools, the container by a'));
-    write(dim('fake Pebble server on a unix socket; the workload runs locally.'));
+    write(dim('No Juju and no network. Each dispatch runs as a real process through'));
+    write(dim("@opsjs/testing's runDispatch: fake hook tools first on PATH stand in for Juju, a"));
+    write(dim('fake Pebble server on a unix socket for the web container; the state carries over'));
+    write(dim('from one dispatch to the next. The workload itself runs locally.'));
     write('');
 
     write(`${bold('1. pack')}   opsjs pack apps/example-charm --no-runtime`);
