@@ -140,6 +140,12 @@ class LocalWorkload {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.#child = child;
+    // Never leave the workload behind, even when the demo dies (e.g. its output pipe closes).
+    const kill = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', kill);
+    child.once('exit', () => process.removeListener('exit', kill));
     this.port = await new Promise<number>((resolve, reject) => {
       let out = '';
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
