@@ -770,3 +770,21 @@ describe('secret values in logs', () => {
     expect(all).toContain('login failed for <redacted>');
   });
 });
+
+describe('a charm whose constructor throws', () => {
+  it('is reported like any uncaught error and commits nothing', async () => {
+    class Broken extends CharmBase {
+      constructor(framework: Framework) {
+        super(framework);
+        throw new Error(`constructor failed while hook=${this.model.hookRunning}`);
+      }
+    }
+    const run = await dispatch(Broken, 'hooks/install');
+    expect(run.exitCode).toBe(1);
+    expect(run.charm).toBeUndefined();
+    expect(run.store.committed).toEqual({ snapshots: {}, notices: [] });
+    expect(run.logs.find(([l]) => l === 'ERROR')?.[1]).toContain(
+      'Error: constructor failed while hook=__init__',
+    );
+  });
+});
