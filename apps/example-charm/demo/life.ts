@@ -213,6 +213,9 @@ export async function runDemo(
     );
     const charmDir = join(work, 'charm');
     await unpackCharm(packed.charmPath, charmDir);
+    // dispatch keeps Node's compile cache in the charm directory, as on a Juju unit; runDispatch
+    // links the charm's entries into a fresh directory per run, so give the cache a home here.
+    mkdirSync(join(charmDir, '.node-compile-cache'));
     write(`${bold('2. unpack')} into ${charmDir} (as Juju does), then dispatch events:`);
     write('');
 
