@@ -100,6 +100,12 @@ export interface DispatchInputs {
   readonly onEmit?: FrameworkOptions['onEmit'];
   /** See `FrameworkOptions.onBreakpoint` (breakpoints come from `context.debugAt`). */
   readonly onBreakpoint?: FrameworkOptions['onBreakpoint'];
+  /**
+   * Called after collect-status, just before the commit; if it throws, the dispatch fails as
+   * for an uncaught error and nothing is committed. `main()` uses it to fail dispatches whose
+   * charm code left a promise rejection unhandled.
+   */
+  readonly beforeCommit?: () => void | Promise<void>;
 }
 
 /** What one dispatch did (see {@link runDispatch}). */
@@ -188,6 +194,7 @@ export async function runDispatch(
     if (!restricted) await framework.reemit();
     emitted = await emitJujuEvent(charm, eventName, context, log);
     if (!restricted) await evaluateStatus(charm);
+    await inputs.beforeCommit?.();
     await framework.commit();
     framework.close();
     if (inputs.model === undefined) await model.close();

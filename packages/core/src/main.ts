@@ -44,7 +44,8 @@ export interface MainOptions {
  * from the charm directory, runs any legacy `hooks/<name>` script, opens the state store
  * (`.unit-state.json` in the charm directory, or controller state with
  * `useJujuForStorage`), and then runs {@link runDispatch}. An uncaught error is logged at
- * ERROR with its stack and the process exits 1 without committing state.
+ * ERROR with its stack and the process exits 1 without committing state; so does a promise
+ * rejection the charm left unhandled (a missing `await`).
  *
  * Testing hook: when `OPSJS_PEBBLE_SOCKET_DIR` is set, container `<name>` is reached at
  * `$OPSJS_PEBBLE_SOCKET_DIR/<name>/pebble.socket` instead of Juju's
@@ -74,6 +75,11 @@ async function runMain(
 ): Promise<number> {
   let backend = options.backend;
   let removeSink: (() => void) | undefined;
+  let rejection: { reason: unknown } | undefined;
+  const onRejection = (reason: unknown): void => {
+    rejection ??= { reason };
+  };
+  process.on('unhandledRejection', onRejection);
   try {
     let context: JujuContext;
     try {
@@ -138,6 +144,15 @@ async function runMain(
         : new LocalStateStore(charmDir);
     const socketDir = env.OPSJS_PEBBLE_SOCKET_DIR;
     const result = await runDispatch(charmClass, {
+      beforeCommit: async () => {
+        // Let rejections of promises the charm did not await surface before committing.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (rejection !== undefined) {
+          throw new DispatchError('a promise rejection in charm code was not handled', {
+            cause: rejection.reason,
+          });
+        }
+      },
       context,
       meta,
       backend,
@@ -166,6 +181,7 @@ async function runMain(
     }
     return 1;
   } finally {
+    process.off('unhandledRejection', onRejection);
     removeSink?.();
   }
 }

@@ -11,18 +11,24 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, 'fixtures', 'demo-charm');
 let work: string;
 let bundle: string;
+let floatingBundle: string;
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-dispatch-'));
   bundle = path.join(work, 'charm.mjs');
+  floatingBundle = path.join(work, 'floating.mjs');
   await build({
-    entryPoints: [path.join(fixture, 'main.ts')],
+    entryPoints: {
+      charm: path.join(fixture, 'main.ts'),
+      floating: path.join(here, 'fixtures', 'floating-charm.ts'),
+    },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
     keepNames: true,
-    outfile: bundle,
+    outdir: work,
+    outExtension: { '.js': '.mjs' },
     // CommonJS dependencies (yaml) call require() for Node built-ins.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
@@ -49,8 +55,13 @@ beforeEach(() => {
   }
 });
 
-function run(dispatchPath: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []) {
-  const result = spawnSync(process.execPath, [...nodeArgs, bundle], {
+function run(
+  dispatchPath: string,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  script: string = bundle,
+) {
+  const result = spawnSync(process.execPath, [...nodeArgs, script], {
     cwd: charmDir,
     encoding: 'utf8',
     env: {
@@ -183,6 +194,15 @@ describe('main() as a real process', () => {
     const action = run('actions/greet', { JUJU_ACTION_NAME: 'greet', JUJU_ACTION_UUID: '3' });
     expect(action.status).toBe(0);
     expect(action.calls).toContainEqual(['action-set', 'greeting=hello juju']);
+  });
+
+  it('fails the dispatch and commits nothing when charm code leaves a rejection unhandled', () => {
+    const floating = run('hooks/install', {}, [], floatingBundle);
+    expect(floating.status).toBe(1);
+    const error = jujuLogs(floating.calls).find(([level]) => level === 'ERROR')?.[1] ?? '';
+    expect(error).toContain('DispatchError: a promise rejection in charm code was not handled');
+    expect(error).toContain('Caused by:\nError: nobody awaited this');
+    expect(fs.existsSync(stateFile())).toBe(false);
   });
 
   it('runs a legacy hooks/<name> script first, as ops does', () => {
