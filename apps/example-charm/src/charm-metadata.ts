@@ -40,7 +40,16 @@ export const charmMetadata = {
       required: [],
     },
   },
-  requires: {},
+  requires: {
+    ingress: {
+      interface: 'ingress',
+      limit: 1,
+    },
+    database: {
+      interface: 'postgresql_client',
+      limit: 1,
+    },
+  },
   provides: {
     website: {
       interface: 'http',
@@ -91,7 +100,7 @@ export interface CharmActionParams {
 export type CharmActionName = 'restart' | 'get-stats';
 
 /** Relation endpoint names (requires, provides and peers). */
-export type CharmRelationName = 'website' | 'replicas';
+export type CharmRelationName = 'ingress' | 'database' | 'website' | 'replicas';
 
 /** Peer relation endpoint names. */
 export type CharmPeerRelationName = 'replicas';

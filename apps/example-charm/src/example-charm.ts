@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { BagIssue, RemoteDataEvent, RemoteInvalidEvent } from '@opsjs/charmlibs';
 import {
   type ActionEvent,
   ActiveStatus,
@@ -22,6 +23,12 @@ import {
   StoredState,
   WaitingStatus,
 } from '@opsjs/core';
+import { type IngressProviderData, IngressRequirer } from '@opsjs/interface-ingress';
+import {
+  type DatabaseConnection,
+  type PostgresqlProviderData,
+  PostgresqlRequirer,
+} from '@opsjs/interface-postgresql';
 import type { Layer } from '@opsjs/pebble';
 import type { CharmActionParams, Metadata } from './charm-metadata.js';
 import { workloadServerSource } from './workload-source.js';
@@ -31,7 +38,11 @@ export const paths = {
   server: '/srv/web/server.mjs',
   config: '/etc/web/config.json',
   token: '/etc/web/stats-token',
+  database: '/etc/web/database.json',
 } as const;
+
+/** The database the charm asks the `database` relation for. */
+export const DATABASE_NAME = 'example';
 
 /** The key of the peer application bag that holds the shared stats token's secret ID. */
 export const TOKEN_SECRET_KEY = 'stats-token-secret-id';
@@ -84,6 +95,11 @@ export type TokenLookup =
   | { readonly token: string }
   | { readonly problem: string; readonly blocked: boolean };
 
+/** The paths of the fields a relation's remote side got wrong, for a status message. */
+function issuePaths(issues: readonly BagIssue[]): string {
+  return issues.map((i) => i.path).join(', ');
+}
+
 /** The counters `get-stats` reads from the server. */
 interface ServerStats {
   readonly requests: number;
@@ -114,6 +130,10 @@ function parseStats(text: string): ServerStats {
 export class ExampleCharm extends CharmBase<Metadata> {
   /** How many times the charm restarted the server (restart action, failed checks). */
   readonly state = new StoredState(this, 'state', { restarts: 0 });
+  /** The `ingress` relation (optional): a proxy that exposes the web server. */
+  readonly ingress = new IngressRequirer(this, 'ingress');
+  /** The `database` relation (optional): PostgreSQL credentials for the workload. */
+  readonly database = new PostgresqlRequirer(this, 'database');
 
   constructor(framework: Framework) {
     super(framework);
@@ -126,6 +146,14 @@ export class ExampleCharm extends CharmBase<Metadata> {
     this.observe(this.on.replicasRelationCreated, this.onReplicasCreated);
     this.observe(this.on.replicasRelationChanged, this.onReplicasChanged);
     this.observe(this.on.websiteRelationJoined, this.onWebsiteJoined);
+    this.observe(this.on.ingressRelationJoined, this.onIngressJoined);
+    this.observe(this.ingress.on.ready, this.onIngressReady);
+    this.observe(this.ingress.on.changed, this.onIngressReady);
+    this.observe(this.ingress.on.invalid, this.onRemoteInvalid);
+    this.observe(this.on.databaseRelationJoined, this.onDatabaseJoined);
+    this.observe(this.database.on.ready, this.onDatabaseReady);
+    this.observe(this.database.on.changed, this.onDatabaseReady);
+    this.observe(this.database.on.invalid, this.onRemoteInvalid);
     this.observe(this.on.restartAction, this.onRestart);
     this.observe(this.on.getStatsAction, this.onGetStats);
     this.observe(this.on.collectUnitStatus, this.onCollectUnitStatus);
@@ -153,6 +181,7 @@ export class ExampleCharm extends CharmBase<Metadata> {
 
   async onConfigChanged(event: ConfigChangedEvent): Promise<void> {
     this.publishWebsite();
+    this.requestIngress();
     if (!(await this.web.canConnect())) {
       this.log.info('Pebble in the web container is not reachable yet: deferring config-changed');
       event.defer();
@@ -186,6 +215,26 @@ export class ExampleCharm extends CharmBase<Metadata> {
 
   onWebsiteJoined(event: RelationJoinedEvent): void {
     this.publishWebsite(event.relation);
+  }
+
+  onIngressJoined(event: RelationJoinedEvent): void {
+    this.requestIngress(event.relation);
+  }
+
+  onIngressReady(event: RemoteDataEvent<IngressProviderData>): void {
+    this.log.info(`ingress: the proxy serves this app at ${event.data.app.ingress.url}`);
+  }
+
+  onRemoteInvalid(event: RemoteInvalidEvent): void {
+    this.log.warning(`invalid data on ${event.relation.name}: ${issuePaths(event.issues)}`);
+  }
+
+  onDatabaseJoined(event: RelationJoinedEvent): void {
+    if (this.unit.isLeader()) this.database.request({ database: DATABASE_NAME }, event.relation);
+  }
+
+  async onDatabaseReady(_event: RemoteDataEvent<PostgresqlProviderData>): Promise<void> {
+    await this.configureIfReachable();
   }
 
   async onRestart(event: ActionEvent<CharmActionParams['restart']>): Promise<void> {
@@ -244,9 +293,22 @@ export class ExampleCharm extends CharmBase<Metadata> {
     if ('problem' in token) {
       return token.blocked ? new BlockedStatus(token.problem) : new WaitingStatus(token.problem);
     }
+    for (const endpoint of [this.ingress, this.database]) {
+      const relation = endpoint.relation();
+      if (relation === null) continue;
+      const remote = endpoint.remote(relation);
+      if (remote.status === 'invalid') {
+        return new BlockedStatus(`invalid ${relation.name} data: ${issuePaths(remote.issues)}`);
+      }
+    }
+    if (this.database.relation() !== null && this.databaseConnection() === null) {
+      return new WaitingStatus('waiting for database credentials');
+    }
     const failing = [...(await this.web.getChecks()).values()].filter((c) => c.status === 'down');
     const suffix = failing.length === 0 ? '' : ` (check ${failing.map((c) => c.name)} down)`;
-    return new ActiveStatus(`serving on port ${config.port}${suffix}`);
+    const url = this.ingress.url();
+    const where = url === null ? `port ${config.port}` : `port ${config.port}, ${url}`;
+    return new ActiveStatus(`serving on ${where}${suffix}`);
   }
 
   /** The validated config, or the message that says what is wrong with it. */
@@ -316,6 +378,27 @@ export class ExampleCharm extends CharmBase<Metadata> {
     this.log.info(`shared the stats token with the other units as ${secret.id}`);
   }
 
+  /** Asks the proxy on `ingress` (all relations, or `only`) to expose this unit's port. */
+  requestIngress(only?: Relation): void {
+    const config = this.webConfig();
+    if (typeof config === 'string') return;
+    const relations = only === undefined ? this.ingress.relations : [only];
+    for (const relation of relations) {
+      this.ingress.request({ port: config.port, host: this.unitHost() }, relation);
+    }
+  }
+
+  /** This unit's DNS name in the model's namespace (Juju's headless `<app>-endpoints` service). */
+  unitHost(): string {
+    const pod = this.unit.name.replace('/', '-');
+    return `${pod}.${this.app.name}-endpoints.${this.model.name}.svc.cluster.local`;
+  }
+
+  /** The database connection, once the provider has sent the credentials. */
+  databaseConnection(): DatabaseConnection | null {
+    return this.database.relation() === null ? null : this.database.connection();
+  }
+
   /** The leader publishes where the website is served, in the app bag of `website` relations. */
   publishWebsite(only?: Relation): void {
     if (!this.unit.isLeader()) return;
@@ -345,12 +428,14 @@ export class ExampleCharm extends CharmBase<Metadata> {
       return;
     }
     const token = 'token' in lookup ? lookup.token : undefined;
+    const database = this.databaseConnection();
     const fileConfig = {
       port: config.port,
       greeting: config.greeting,
       rateLimit: config.rateLimit,
       debug: config.debug,
       ...(token === undefined ? {} : { tokenFile: paths.token }),
+      ...(database === null ? {} : { databaseFile: paths.database }),
     };
     const configText = `${JSON.stringify(fileConfig, null, 2)}\n`;
     const web = this.web;
@@ -359,9 +444,14 @@ export class ExampleCharm extends CharmBase<Metadata> {
     if (token !== undefined) {
       await web.push(paths.token, `${token}\n`, { makeDirs: true, permissions: 0o600 });
     }
+    const databaseText = database === null ? '' : `${JSON.stringify(database, null, 2)}\n`;
+    if (database !== null) {
+      await web.push(paths.database, databaseText, { makeDirs: true, permissions: 0o600 });
+    }
     const hash = createHash('sha256')
       .update(configText)
       .update(token ?? '')
+      .update(databaseText)
       .digest('hex');
     await web.addLayer('web', webLayer(config, hash), { combine: true });
     await web.replan();
