@@ -1,6 +1,6 @@
 // The server side of the throughput benchmark, in its own process so that the client's peak
 // RSS is measured alone: a fake Pebble server and a raw unix-socket sender of the same bytes.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,11 @@ async function writeBytes(out: Writable, total: number): Promise<void> {
   }
 }
 
-const server = await FakePebbleServer.start();
+// The fake's files live in memory when the machine has a tmpfs, so that push and pull measure
+// the client and the protocol rather than the disk (PEBBLE_BENCH_ROOT overrides it).
+const base = process.env.PEBBLE_BENCH_ROOT ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+const root = mkdtempSync(join(base, 'bench-pebble-root-'));
+const server = await FakePebbleServer.start({ root });
 server.handleExec('produce', async ({ command, stdout }) => {
   await writeBytes(stdout, Number(command[1]));
   return 0;
@@ -33,10 +37,18 @@ const raw = createServer((socket) => {
   });
 });
 raw.listen(rawPath, () => process.send?.({ pebble: server.socketPath, raw: rawPath }));
-process.on('message', () => {
+process.on('message', (message) => {
+  if (message === 'cpu') {
+    const usage = process.cpuUsage();
+    process.send?.({ cpu: usage.user + usage.system, user: usage.user, system: usage.system });
+    return;
+  }
   raw.close();
   server.close().then(
-    () => process.exit(0),
+    () => {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(0);
+    },
     () => process.exit(1),
   );
 });

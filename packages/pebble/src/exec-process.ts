@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessageEvent, WebSocket } from 'undici';
@@ -259,7 +259,32 @@ async function openSocket(url: string, transport: Transport): Promise<WebSocket>
 }
 
 /** Reads data frames into `target` until the `end` text frame (or a close). */
-function readChannel(ws: WebSocket, target: Writable, endTarget: boolean): Promise<void> {
+interface Sink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
+
+/** A caller's Writable as a sink (never ended: the caller owns it). */
+function writableSink(target: Writable): Sink {
+  return { write: (chunk) => void target.write(chunk), end: () => undefined };
+}
+
+/**
+ * An output stream of our own, fed directly (a websocket cannot be paused, so there is no
+ * backpressure to relay: a plain Readable avoids a Transform's per-chunk machinery).
+ */
+function outputStream(): { stream: Readable; sink: Sink } {
+  const stream = new Readable({ highWaterMark: 1024 * 1024, read: () => undefined });
+  return {
+    stream,
+    sink: {
+      write: (chunk) => void stream.push(chunk),
+      end: () => void stream.push(null),
+    },
+  };
+}
+
+function readChannel(ws: WebSocket, target: Sink): Promise<void> {
   return new Promise<void>((resolve) => {
     let finished = false;
     const finish = (): void => {
@@ -267,7 +292,7 @@ function readChannel(ws: WebSocket, target: Writable, endTarget: boolean): Promi
       finished = true;
       ws.removeEventListener('message', onMessage);
       ws.removeEventListener('close', finish);
-      if (endTarget) target.end();
+      target.end();
       resolve();
     };
     const onMessage = (event: MessageEvent): void => {
@@ -378,17 +403,14 @@ export async function startExec(
     throw new ProtocolError('exec: websockets missing', 'POST /v1/exec');
   }
   const encoding = options.encoding === undefined ? 'utf8' : options.encoding;
-  const stdoutTarget = options.stdout ?? new PassThrough();
-  const channels: Channel[] = [
-    { ws: stdio, ended: readChannel(stdio, stdoutTarget, options.stdout === undefined) },
-  ];
-  let stderrTarget: Writable | undefined;
+  const ownStdout = options.stdout === undefined ? outputStream() : undefined;
+  const stdoutSink = ownStdout?.sink ?? writableSink(options.stdout as Writable);
+  const channels: Channel[] = [{ ws: stdio, ended: readChannel(stdio, stdoutSink) }];
+  let ownStderr: { stream: Readable; sink: Sink } | undefined;
   if (stderrWs !== undefined) {
-    stderrTarget = options.stderr ?? new PassThrough();
-    channels.push({
-      ws: stderrWs,
-      ended: readChannel(stderrWs, stderrTarget, options.stderr === undefined),
-    });
+    ownStderr = options.stderr === undefined ? outputStream() : undefined;
+    const sink = ownStderr?.sink ?? writableSink(options.stderr as Writable);
+    channels.push({ ws: stderrWs, ended: readChannel(stderrWs, sink) });
   }
   // Once every output stream has ended the process is gone: close the sockets even if the
   // caller never waits, and let the client close them if it is closed first.
@@ -436,11 +458,8 @@ export async function startExec(
     control,
     channels,
     stdin,
-    stdout: options.stdout === undefined ? (stdoutTarget as PassThrough) : undefined,
-    stderr:
-      options.stderr === undefined && stderrTarget !== undefined
-        ? (stderrTarget as PassThrough)
-        : undefined,
+    stdout: ownStdout?.stream,
+    stderr: ownStderr?.stream,
     stdinDone,
   });
 }

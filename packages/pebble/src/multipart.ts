@@ -20,6 +20,22 @@ export type MultipartEvent =
   | { type: 'end' };
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The length of the longest end of `buf` that is the start of `delimiter` (and could be
+ * completed by the next chunk): only those bytes must be held back. @internal
+ */
+export function partialSuffix(buf: Buffer, delimiter: Buffer): number {
+  const first = delimiter[0] ?? 0;
+  let i = buf.indexOf(first, Math.max(0, buf.length - delimiter.length + 1));
+  while (i !== -1) {
+    const rest = buf.length - i;
+    if (buf.compare(delimiter, 0, rest, i) === 0) return rest;
+    i = buf.indexOf(first, i + 1);
+  }
+  return 0;
+}
 const MAX_HEADER_BYTES = 16 * 1024;
 
 /**
@@ -46,20 +62,31 @@ export class MultipartParser {
    */
   push(chunk: Buffer): MultipartEvent[] {
     const events: MultipartEvent[] = [];
-    if (this.#state === 'body' && this.#pending.length < this.#delimiter.length) {
-      // Fast path for large bodies: search the chunk in place, and only the short join of
-      // the previous tail and the chunk's head, so that no chunk is copied.
+    const d = this.#delimiter.length;
+    if (
+      this.#state === 'body' &&
+      this.#pending.length < d &&
+      (this.#pending.length === 0 || chunk.length >= d - 1)
+    ) {
+      // Fast path for large bodies: search the chunk in place (and, when the previous chunk
+      // ended with what may be the start of a delimiter, the short join of that tail and the
+      // chunk's head), so that no chunk is copied; a chunk that cannot end inside a delimiter
+      // is passed on whole, as one event.
       const tail = this.#pending;
-      const probe = Buffer.concat([tail, chunk.subarray(0, this.#delimiter.length - 1)]);
-      const across = probe.indexOf(this.#delimiter);
+      const across =
+        tail.length === 0
+          ? -1
+          : Buffer.concat([tail, chunk.subarray(0, d - 1)]).indexOf(this.#delimiter);
       if (across === -1) {
         const at = chunk.indexOf(this.#delimiter);
         if (at === -1) {
-          const keep = Math.min(chunk.length, this.#delimiter.length - 1);
+          const keep = partialSuffix(chunk, this.#delimiter);
           if (tail.length > 0) events.push({ type: 'data', chunk: tail });
-          if (chunk.length > keep)
-            events.push({ type: 'data', chunk: chunk.subarray(0, chunk.length - keep) });
-          this.#pending = chunk.subarray(chunk.length - keep);
+          if (chunk.length > keep) {
+            const data = keep === 0 ? chunk : chunk.subarray(0, chunk.length - keep);
+            events.push({ type: 'data', chunk: data });
+          }
+          this.#pending = keep === 0 ? EMPTY : chunk.subarray(chunk.length - keep);
           return events;
         }
         if (tail.length > 0) events.push({ type: 'data', chunk: tail });
@@ -80,7 +107,7 @@ export class MultipartParser {
       if (this.#state === 'preamble' || this.#state === 'body') {
         const at = buf.indexOf(this.#delimiter);
         if (at === -1) {
-          const keep = Math.min(buf.length, this.#delimiter.length - 1);
+          const keep = partialSuffix(buf, this.#delimiter);
           const emit = buf.length - keep;
           if (this.#state === 'body' && emit > 0) {
             events.push({ type: 'data', chunk: buf.subarray(0, emit) });

@@ -163,7 +163,9 @@ export class FakeExec {
     const stderrWs = this.spec.splitStderr ? this.sockets.get('stderr') : stdio;
     const makeWritable = (ws: WebSocket | undefined, sendEnd: boolean): Writable =>
       new Writable({
-        highWaterMark: 1024 * 1024,
+        // Room for a few chunks in flight, so that a handler writing as fast as it can is
+        // not woken for every chunk (the frames are queued on the socket, not copied).
+        highWaterMark: 4 * 1024 * 1024,
         write: (chunk: Buffer, _enc, callback) => sendFrames(ws, chunk, callback),
         final: (callback) => {
           if (sendEnd && ws !== undefined && ws.readyState === ws.OPEN)

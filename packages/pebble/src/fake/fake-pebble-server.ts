@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import {
   createServer,
@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { formatGoDuration, parseDuration } from '../duration.js';
-import type { Layer, Service } from '../layer.js';
+import { type Layer, layerToYaml, type Service } from '../layer.js';
 import { ChangeStore, type FakeChange, rfc3339 } from './changes.js';
 import { FakeExec, matches } from './exec.js';
 import type { ExecMatcher, FakeExecHandler } from './exec-types.js';
@@ -58,6 +58,35 @@ export type ServiceStartupBehaviour =
   | { kind: 'fail'; message: string }
   | { kind: 'hang' };
 
+/** A service's status as {@link FakePebbleServer.services} reports it. */
+export interface FakeServiceInfo {
+  /** `enabled` or `disabled`, from the plan. */
+  startup: 'enabled' | 'disabled';
+  /** The current status. */
+  current: 'active' | 'inactive' | 'backoff' | 'error';
+  /** When the status last changed (undefined while the service was never touched). */
+  since: Date | undefined;
+  /** How many times the service was started (restarts included). */
+  starts: number;
+}
+
+/** A check's state as {@link FakePebbleServer.checks} reports it (and `GET /v1/checks`). */
+export interface FakeCheckInfo {
+  status: 'up' | 'down' | 'inactive';
+  successes: number;
+  failures: number;
+  /** From the plan (default 3). */
+  threshold: number;
+  /** From the plan: `alive`, `ready`, or undefined when unset. */
+  level: 'alive' | 'ready' | undefined;
+  /** From the plan: `disabled`, or `enabled` (the default). */
+  startup: 'enabled' | 'disabled';
+  /** The check's current `perform-check` or `recover-check` change, if any. */
+  changeId: string | undefined;
+  /** The error of the last failure, while the check is failing. */
+  error: string | undefined;
+}
+
 /** A raw request handler that replaces the fake's own for one endpoint. */
 export type InterceptHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -84,6 +113,7 @@ interface LogLine {
   message: string;
 }
 
+const SERVICE_STATUSES: readonly string[] = ['active', 'inactive', 'backoff', 'error'];
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const MAX_JSON_BODY = 32 * 1024 * 1024;
 const LOG_BUFFER = 1000;
@@ -112,9 +142,9 @@ export class FakePebbleServer {
   readonly #wss: WebSocketServer;
   readonly #options: FakePebbleServerOptions;
   readonly #ownedDirs: string[];
-  readonly #changes: ChangeStore;
-  readonly #notices = new NoticeStore();
-  readonly #plan = new PlanStore();
+  #changes: ChangeStore;
+  #notices = new NoticeStore();
+  #plan = new PlanStore();
   readonly #users: UserDb;
   readonly #files: FileStore;
   readonly #services = new Map<string, ServiceState>();
@@ -131,7 +161,10 @@ export class FakePebbleServer {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #warnings: { message: string; firstAdded: Date; lastAdded: Date; lastShown?: Date }[] =
     [];
-  readonly #bootId = randomUUID();
+  readonly #inFlight = new Set<ServerResponse>();
+  #bootId = randomUUID();
+  /** Bumped by {@link reset}, so that work started before it does not touch the new state. */
+  #generation = 0;
   #listening = false;
   #closed = false;
 
@@ -147,15 +180,10 @@ export class FakePebbleServer {
     this.#ownedDirs = owned;
     this.#users = new UserDb(options.users ?? hostUsers(), options.groups ?? hostGroups());
     this.#files = new FileStore(root, this.#users);
-    this.#changes = new ChangeStore((change) => {
-      const data: Record<string, string> = { kind: change.kind };
-      const checkName = [...this.#checks.entries()].find(
-        ([, c]) => c.changeId === change.id || c.prevChangeId === change.id,
-      )?.[0];
-      if (checkName !== undefined && change.kind.endsWith('-check')) data['check-name'] = checkName;
-      this.#notices.add(null, 'change-update', change.id, data, undefined, undefined);
-    });
+    this.#changes = this.#newChangeStore();
     this.#server = createServer((req, res) => {
+      this.#inFlight.add(res);
+      res.once('close', () => this.#inFlight.delete(res));
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.#error(res, 500, (error as Error).message);
         else res.destroy();
@@ -169,6 +197,17 @@ export class FakePebbleServer {
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#upgrade(req, socket, head),
     );
+  }
+
+  #newChangeStore(): ChangeStore {
+    return new ChangeStore((change) => {
+      const data: Record<string, string> = { kind: change.kind };
+      const checkName = [...this.#checks.entries()].find(
+        ([, c]) => c.changeId === change.id || c.prevChangeId === change.id,
+      )?.[0];
+      if (checkName !== undefined && change.kind.endsWith('-check')) data['check-name'] = checkName;
+      this.#notices.add(null, 'change-update', change.id, data, undefined, undefined);
+    });
   }
 
   /**
@@ -250,7 +289,125 @@ export class FakePebbleServer {
     for (const dir of this.#ownedDirs) await rm(dir, { recursive: true, force: true });
   }
 
+  /**
+   * Returns the server to its just-started state so that one server can serve many test runs
+   * (it is much cheaper than {@link close} and {@link start}): no layers, services, checks,
+   * changes, notices, logs, identities, warnings, exec handlers, startup behaviours, intercepts
+   * or file records; change, task and notice IDs start again at 1; a new boot ID; listening
+   * again after {@link setAvailable}(false). Requests in flight (waits, long polls, log follows,
+   * exec websockets) are cut; idle keep-alive connections stay open. Everything inside
+   * {@link root} is removed (also a `root` given to {@link start}; symbolic links are removed,
+   * not followed) unless `keepFiles` is set.
+   * @throws {Error} when the server is closed.
+   */
+  async reset(options: { keepFiles?: boolean } = {}): Promise<void> {
+    if (this.#closed) throw new Error('fake pebble: cannot reset a closed server');
+    this.#generation += 1;
+    for (const change of this.#changes.changes.values()) change.aborted = true;
+    for (const exec of this.#execs.values()) exec.destroy();
+    this.#execs.clear();
+    for (const ws of this.#wss.clients) ws.terminate();
+    for (const res of this.#inFlight) res.destroy();
+    this.#inFlight.clear();
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    const releases = [...this.#releases.values()];
+    this.#releases.clear();
+    for (const set of releases) for (const release of set) release();
+    this.#changes = this.#newChangeStore();
+    this.#notices = new NoticeStore();
+    this.#plan = new PlanStore();
+    this.#files.records.clear();
+    this.#services.clear();
+    this.#behaviours.clear();
+    this.#checks.clear();
+    this.#logs.length = 0;
+    this.#logFollowers.clear();
+    this.#identities.clear();
+    this.#execHandlers.length = 0;
+    this.#intercepts.length = 0;
+    this.#warnings.length = 0;
+    this.#bootId = randomUUID();
+    if (options.keepFiles !== true) {
+      for (const entry of readdirSync(this.root)) {
+        rmSync(join(this.root, entry), { recursive: true, force: true });
+      }
+    }
+    if (!this.#listening) await this.#listen();
+  }
+
   // ----- test controls -----
+
+  /**
+   * Adds a layer from the test side, synchronously, with exactly the rules of the API's
+   * `POST /v1/layers` (override merge/replace, `combine`, plan validation); newly planned
+   * checks start as they would. `layer` is a typed {@link Layer} or YAML text.
+   * @throws {Error} with Pebble's message when the layer is invalid, already exists without
+   * `combine`, or makes the plan invalid (the plan is then unchanged).
+   */
+  addLayer(label: string, layer: Layer | string, options: { combine?: boolean } = {}): void {
+    const text = typeof layer === 'string' ? layer : layerToYaml(layer);
+    try {
+      this.#plan.add(label, text, options.combine ?? false);
+    } catch (error) {
+      if (error instanceof HttpError)
+        throw new Error(`fake pebble: cannot add layer "${label}": ${error.message}`);
+      throw error;
+    }
+    this.#planChanged();
+  }
+
+  /**
+   * Seeds a service's current status without a change. The service must be in the plan. A
+   * status other than `inactive` counts as started with the service's current configuration
+   * (so a replan leaves it alone until that configuration changes).
+   * @throws {Error} when the service is not in the plan or the status is unknown.
+   */
+  setServiceStatus(name: string, status: 'active' | 'inactive' | 'backoff' | 'error'): void {
+    const config = this.#plan.plan.services?.[name];
+    if (config === undefined) throw new Error(`fake pebble: no service "${name}" in the plan`);
+    if (!SERVICE_STATUSES.includes(status))
+      throw new Error(`fake pebble: invalid service status "${String(status)}"`);
+    this.#setService(name, status);
+    const state = this.#services.get(name);
+    if (state !== undefined && status !== 'inactive') state.config = serviceConfig(config);
+  }
+
+  /** Every service of the plan with its status, by name (what `GET /v1/services` reports). */
+  get services(): Record<string, FakeServiceInfo> {
+    const out: Record<string, FakeServiceInfo> = {};
+    const services = this.#plan.plan.services ?? {};
+    for (const name of Object.keys(services).sort()) {
+      const state = this.#services.get(name);
+      out[name] = {
+        startup: services[name]?.startup === 'enabled' ? 'enabled' : 'disabled',
+        current: state?.current ?? 'inactive',
+        since: state?.since === undefined ? undefined : new Date(state.since),
+        starts: state?.starts ?? 0,
+      };
+    }
+    return out;
+  }
+
+  /** Every check of the plan with its state, by name (what `GET /v1/checks` reports). */
+  get checks(): Record<string, FakeCheckInfo> {
+    const out: Record<string, FakeCheckInfo> = {};
+    for (const [name, state] of [...this.#checks].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const config = this.#plan.plan.checks?.[name];
+      const level = config?.level;
+      out[name] = {
+        status: state.status,
+        successes: state.successes,
+        failures: state.failures,
+        threshold: config?.threshold ?? 3,
+        level: level === 'alive' ? 'alive' : level === 'ready' ? 'ready' : undefined,
+        startup: config?.startup === 'disabled' ? 'disabled' : 'enabled',
+        changeId: state.changeId,
+        error: state.error,
+      };
+    }
+    return out;
+  }
 
   /** The combined plan (a copy). */
   get plan(): Layer {
@@ -314,17 +471,41 @@ export class FakePebbleServer {
 
   /**
    * Sets a check's status. `down` fails its `perform-check` change, starts a `recover-check`
-   * change and runs the `on-check-failure` actions of the services; `up` recovers it.
+   * change and runs the `on-check-failure` actions of the services; `up` recovers it (or
+   * starts it); `inactive` stops it, as `stopChecks` would. `successes` and `failures`, when
+   * given, then overwrite the counters (to seed a state such as 1 failure below threshold).
+   * @throws {Error} when the check is not in the plan.
    */
-  setCheckStatus(name: string, status: 'up' | 'down', options: { error?: string } = {}): void {
+  setCheckStatus(
+    name: string,
+    status: 'up' | 'down' | 'inactive',
+    options: { error?: string; successes?: number; failures?: number } = {},
+  ): void {
     const check = this.#checks.get(name);
     const config = this.#plan.plan.checks?.[name];
     if (check === undefined || config === undefined)
       throw new Error(`fake pebble: no check "${name}" in the plan`);
+    this.#setCheckStatus(name, check, config, status, options.error);
+    if (options.successes !== undefined) check.successes = options.successes;
+    if (options.failures !== undefined) check.failures = options.failures;
+  }
+
+  #setCheckStatus(
+    name: string,
+    check: CheckState,
+    config: NonNullable<Layer['checks']>[string],
+    status: 'up' | 'down' | 'inactive',
+    error: string | undefined,
+  ): void {
     const threshold = config.threshold ?? 3;
     const kindName = checkKindName(config);
+    if (status === 'inactive') {
+      if (check.status !== 'inactive') this.#stopCheckChange(check);
+      check.error = undefined;
+      return;
+    }
     if (status === 'down') {
-      check.error = options.error ?? 'check failed';
+      check.error = error ?? 'check failed';
       if (check.status === 'down') {
         check.failures += 1;
         return;
@@ -899,11 +1080,14 @@ export class FakePebbleServer {
       }
       const behaviour = this.#behaviours.get(name) ?? { kind: 'running' };
       if (behaviour.kind === 'hang') {
+        const generation = this.#generation;
         const released = await new Promise<boolean>((resolve) => {
           const set = this.#releases.get(name) ?? new Set();
           this.#releases.set(name, set);
           set.add(() => resolve(!change.aborted));
         });
+        // A reset happened while waiting: this change belongs to the previous state.
+        if (generation !== this.#generation) return;
         if (!released) {
           this.#changes.log(task, 'ERROR', 'start aborted, sent SIGKILL to process');
           this.#setService(name, 'inactive');
@@ -1280,7 +1464,9 @@ export class FakePebbleServer {
       this.#options.execConnectTimeoutMs ?? 5000,
     );
     this.#execs.set(task.id, exec);
-    this.#changes.onReady(change, () => this.#execs.delete(task.id));
+    this.#changes.onReady(change, () => {
+      if (this.#execs.get(task.id) === exec) this.#execs.delete(task.id);
+    });
     this.#async(res, change.id, { environment, 'task-id': task.id, 'working-dir': workingDir });
   }
 

@@ -1,8 +1,20 @@
 import { randomInt } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { boundaryOf, MultipartParser, quote } from '../multipart.js';
 import { rfc3339Seconds } from './changes.js';
@@ -347,7 +359,7 @@ export class FileStore {
       req.resume();
       throw error;
     };
-    for await (const chunk of req) {
+    for await (const chunk of chunksOf(req)) {
       let events: ReturnType<MultipartParser['push']>;
       try {
         events = parser.push(chunk as Buffer);
@@ -459,7 +471,7 @@ export class FileStore {
     }
     const tmpName = `${clean}.${randomInt(1_000_000_000)}~`;
     const tmp = this.hostPath(tmpName);
-    const stream = createWriteStream(tmp, { flags: 'wx', highWaterMark: 1024 * 1024 });
+    const stream = createWriteStream(tmp, { flags: 'wx', highWaterMark: 4 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => {
         stream.off('error', reject);
@@ -544,26 +556,138 @@ export class FileStore {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': String(length),
     });
-    for (const part of parts) {
-      await writeAll(res, part.head);
-      let sent = 0;
-      if (part.size > 0) {
-        const stream = createReadStream(this.hostPath(part.path), {
-          start: 0,
-          end: part.size - 1,
-          highWaterMark: 1024 * 1024,
-        });
-        for await (const chunk of stream) {
-          sent += (chunk as Buffer).length;
-          await writeAll(res, chunk as Buffer);
-        }
+    const pool = new BufferPool(res);
+    try {
+      for (const part of parts) {
+        await writeAll(res, part.head);
+        if (part.size > 0) await sendFile(this.hostPath(part.path), part, res, pool);
+        await writeAll(res, CRLF);
       }
-      // The file changed size while being sent: the promised length cannot be kept.
-      if (sent !== part.size) throw new Error(`${part.path} changed size while being read`);
-      await writeAll(res, CRLF);
+      await writeAll(res, tail);
+      res.end();
+    } finally {
+      pool.close();
     }
-    await writeAll(res, tail);
-    res.end();
+  }
+}
+
+/**
+ * The chunks of a stream one by one, as they arrived. (A stream's own async iterator, in
+ * paused mode, joins everything buffered into one new Buffer on each read: a copy per read.)
+ * At most `limit` chunks are queued before the stream is paused.
+ */
+async function* chunksOf(stream: Readable, limit = 64): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (chunk: Buffer): void => {
+    queue.push(chunk);
+    if (queue.length >= limit) stream.pause();
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: Error): void => {
+    failure = error;
+    notify();
+  };
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('error', onError);
+  stream.once('close', onEnd);
+  try {
+    for (;;) {
+      let head = 0;
+      while (head < queue.length) {
+        const chunk = queue[head++];
+        if (chunk !== undefined) yield chunk;
+      }
+      queue.length = 0;
+      if (failure !== undefined) throw failure;
+      if (ended) return;
+      if (stream.isPaused()) stream.resume();
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('error', onError);
+    stream.off('close', onEnd);
+  }
+}
+
+const READ_CHUNK = 1024 * 1024;
+const READ_BUFFERS = 4;
+
+/**
+ * A few reusable read buffers: a buffer goes back to the pool only when the socket has
+ * taken its bytes (the write callback), so that the file is read ahead while earlier
+ * chunks are still being sent, and no buffer is allocated per chunk.
+ */
+class BufferPool {
+  readonly #free: Buffer[] = [];
+  readonly #waiters: ((buf: Buffer | undefined) => void)[] = [];
+  readonly #res: ServerResponse;
+  readonly #onClose = (): void => {
+    for (const wake of this.#waiters.splice(0)) wake(undefined);
+  };
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+    for (let i = 0; i < READ_BUFFERS; i++) this.#free.push(Buffer.allocUnsafeSlow(READ_CHUNK));
+    res.on('close', this.#onClose);
+  }
+
+  /** A free buffer, once one is back; `undefined` when the client went away. */
+  async take(): Promise<Buffer | undefined> {
+    if (this.#res.destroyed) return undefined;
+    const buf = this.#free.pop();
+    if (buf !== undefined) return buf;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  give(buf: Buffer): void {
+    const wake = this.#waiters.shift();
+    if (wake !== undefined) wake(buf);
+    else this.#free.push(buf);
+  }
+
+  close(): void {
+    this.#res.off('close', this.#onClose);
+  }
+}
+
+async function sendFile(
+  hostPath: string,
+  part: { path: string; size: number },
+  res: ServerResponse,
+  pool: BufferPool,
+): Promise<void> {
+  const file = await open(hostPath, 'r');
+  try {
+    let sent = 0;
+    while (sent < part.size) {
+      const buf = await pool.take();
+      if (buf === undefined) throw new Error('client went away');
+      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, part.size - sent), sent);
+      if (bytesRead === 0) break;
+      sent += bytesRead;
+      res.write(buf.subarray(0, bytesRead), () => pool.give(buf));
+    }
+    // The file changed size while being sent: the promised length cannot be kept.
+    if (sent !== part.size) throw new Error(`${part.path} changed size while being read`);
+  } finally {
+    await file.close();
   }
 }
 

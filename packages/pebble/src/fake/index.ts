@@ -1,7 +1,9 @@
 export type { ExecMatcher, FakeExecContext, FakeExecHandler } from './exec-types.js';
 export {
+  type FakeCheckInfo,
   FakePebbleServer,
   type FakePebbleServerOptions,
+  type FakeServiceInfo,
   type InterceptHandler,
   type ServiceStartupBehaviour,
 } from './fake-pebble-server.js';
