@@ -378,6 +378,14 @@ export class CharmMeta {
    *   in `charmcraft.yaml` and a legacy file is an error.
    */
   static fromCharmDir(dir: string, options: CharmMetaLoadOptions = {}): CharmMeta {
+    const cached = readCharmMetaCache(dir);
+    if (cached !== undefined) {
+      return new CharmMeta(cached, options, {
+        metadata: `${CHARM_META_CACHE_FILE}: metadata`,
+        config: `${CHARM_META_CACHE_FILE}: config`,
+        actions: `${CHARM_META_CACHE_FILE}: actions`,
+      });
+    }
     const read = (name: string): string | undefined => {
       const file = path.join(dir, name);
       return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
@@ -428,6 +436,65 @@ export class CharmMeta {
       { metadata: 'charmcraft.yaml', config: 'config.yaml', actions: 'actions.yaml' },
     );
   }
+}
+
+/**
+ * Where {@link writeCharmMetaCache} puts the parsed metadata, relative to the charm directory.
+ * `CharmMeta.fromCharmDir` reads it instead of the YAML files when it is at least as new as
+ * each of them, which saves parsing YAML on every dispatch.
+ */
+export const CHARM_META_CACHE_FILE = '.opsjs/metadata.json';
+
+const SOURCE_FILES = ['metadata.yaml', 'config.yaml', 'actions.yaml', 'charmcraft.yaml'];
+
+function mtimeMs(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Write the parsed metadata documents of a charm as JSON ({@link CHARM_META_CACHE_FILE}), for
+ * packing tools. Write it after the YAML files: it is used only while it is at least as new as
+ * each of them.
+ */
+export function writeCharmMetaCache(charmDir: string, docs: CharmMetaDocuments): void {
+  const file = path.join(charmDir, CHARM_META_CACHE_FILE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const body = {
+    metadata: docs.metadata,
+    config: docs.config ?? null,
+    actions: docs.actions ?? null,
+  };
+  fs.writeFileSync(file, `${JSON.stringify(body)}\n`);
+}
+
+function readCharmMetaCache(dir: string): CharmMetaDocuments | undefined {
+  const file = path.join(dir, CHARM_META_CACHE_FILE);
+  const cacheTime = mtimeMs(file);
+  if (cacheTime === undefined) return undefined;
+  for (const name of SOURCE_FILES) {
+    const t = mtimeMs(path.join(dir, name));
+    if (t !== undefined && t > cacheTime) return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MetadataError(`${CHARM_META_CACHE_FILE}: not valid JSON`, { file, cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('metadata' in parsed)) {
+    throw new MetadataError(`${CHARM_META_CACHE_FILE}: expected an object with "metadata"`, {
+      file,
+    });
+  }
+  return {
+    metadata: parsed.metadata,
+    config: 'config' in parsed ? parsed.config : null,
+    actions: 'actions' in parsed ? parsed.actions : null,
+  };
 }
 
 function yamlOf(text: string, file: string): unknown {

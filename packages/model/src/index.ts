@@ -30,6 +30,7 @@ export type {
 } from './backend/types.js';
 export {
   type ActionMeta,
+  CHARM_META_CACHE_FILE,
   CharmMeta,
   type CharmMetaDocuments,
   type CharmMetaLoadOptions,
@@ -40,6 +41,7 @@ export {
   type RelationRole,
   type ResourceMeta,
   type StorageMeta,
+  writeCharmMetaCache,
 } from './charm-meta.js';
 export { ConfigData } from './config-data.js';
 export { Container } from './container.js';

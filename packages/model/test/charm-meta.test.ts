@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CharmMeta } from '../src/charm-meta.js';
+import { CHARM_META_CACHE_FILE, CharmMeta, writeCharmMetaCache } from '../src/charm-meta.js';
 import { MetadataError } from '../src/errors.js';
 import { JujuVersion } from '../src/juju-version.js';
 
@@ -120,6 +120,37 @@ describe('CharmMeta', () => {
       fs.writeFileSync(path.join(dir, 'charmcraft.yaml'), 'name: x\n');
       fs.writeFileSync(path.join(dir, 'config.yaml'), 'options: {a: {type: string}}\n');
       expect(CharmMeta.fromCharmDir(dir).config.a?.type).toBe('string');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CharmMeta JSON cache', () => {
+  it('is used while at least as new as the YAML files, and ignored once they change', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'metadata.yaml'), 'name: from-yaml\n');
+      const old = new Date(Date.now() - 60_000);
+      fs.utimesSync(path.join(dir, 'metadata.yaml'), old, old);
+      writeCharmMetaCache(dir, {
+        metadata: { name: 'from-cache', requires: { db: { interface: 'pg' } } },
+        config: { options: { port: { type: 'int', default: 80 } } },
+      });
+      const meta = CharmMeta.fromCharmDir(dir);
+      expect(meta.name).toBe('from-cache');
+      expect(meta.config.port?.default).toBe(80);
+      expect(meta.requires.db?.interfaceName).toBe('pg');
+      const future = new Date(Date.now() + 60_000);
+      fs.utimesSync(path.join(dir, 'metadata.yaml'), future, future);
+      expect(CharmMeta.fromCharmDir(dir).name).toBe('from-yaml');
+      fs.utimesSync(path.join(dir, 'metadata.yaml'), old, old);
+      fs.writeFileSync(path.join(dir, CHARM_META_CACHE_FILE), '{"metadata": {"name": 5}}');
+      expect(() => CharmMeta.fromCharmDir(dir)).toThrow(
+        /^\.opsjs\/metadata\.json: metadata: name: .*expected string/,
+      );
+      fs.writeFileSync(path.join(dir, CHARM_META_CACHE_FILE), 'nope');
+      expect(() => CharmMeta.fromCharmDir(dir)).toThrow('.opsjs/metadata.json: not valid JSON');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
