@@ -11,6 +11,15 @@ import {
   union as zUnion,
 } from 'zod';
 
+/** Build a schema on first use: most dispatches never call the tools these parse. */
+function memo<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
 /** @internal `config-get --format=json`: option name → value. */
 export const ConfigSchema = zRecord(zString(), zUnion([zBoolean(), zNumber(), zString()]));
 
@@ -40,36 +49,38 @@ export const StatusEntrySchema = zObject({
 export const AppStatusSchema = zObject({ 'application-status': StatusEntrySchema });
 
 /** @internal `network-get --format=json` output. */
-export const NetworkSchema = zObject({
-  'bind-addresses': zArray(
-    zObject({
-      'mac-address': zString().default(''),
-      'interface-name': zString().default(''),
-      addresses: zArray(
-        zObject({
-          hostname: zString().default(''),
-          value: zString().optional(),
-          address: zString().optional(),
-          cidr: zString().default(''),
-        }),
-      ).nullish(),
-    }),
-  ).nullish(),
-  'ingress-addresses': zArray(zString()).nullish(),
-  'egress-subnets': zArray(zString()).nullish(),
-}).transform((raw) => ({
-  bindAddresses: (raw['bind-addresses'] ?? []).map((b) => ({
-    macAddress: b['mac-address'],
-    interfaceName: b['interface-name'],
-    addresses: (b.addresses ?? []).map((a) => ({
-      hostname: a.hostname,
-      value: a.value ?? a.address ?? '',
-      cidr: a.cidr,
+export const networkSchema = memo(() =>
+  zObject({
+    'bind-addresses': zArray(
+      zObject({
+        'mac-address': zString().default(''),
+        'interface-name': zString().default(''),
+        addresses: zArray(
+          zObject({
+            hostname: zString().default(''),
+            value: zString().optional(),
+            address: zString().optional(),
+            cidr: zString().default(''),
+          }),
+        ).nullish(),
+      }),
+    ).nullish(),
+    'ingress-addresses': zArray(zString()).nullish(),
+    'egress-subnets': zArray(zString()).nullish(),
+  }).transform((raw) => ({
+    bindAddresses: (raw['bind-addresses'] ?? []).map((b) => ({
+      macAddress: b['mac-address'],
+      interfaceName: b['interface-name'],
+      addresses: (b.addresses ?? []).map((a) => ({
+        hostname: a.hostname,
+        value: a.value ?? a.address ?? '',
+        cidr: a.cidr,
+      })),
     })),
+    ingressAddresses: raw['ingress-addresses'] ?? [],
+    egressSubnets: raw['egress-subnets'] ?? [],
   })),
-  ingressAddresses: raw['ingress-addresses'] ?? [],
-  egressSubnets: raw['egress-subnets'] ?? [],
-}));
+);
 
 /** @internal `storage-get --format=json -s <id>` output. */
 export const StorageDetailsSchema = zObject({
@@ -88,80 +99,93 @@ export const SecretRotateSchema = zEnum([
   'yearly',
 ]);
 
-const Rfc3339 = zString().transform((s, ctx) => {
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time, got "${s}"` });
-    return NEVER;
-  }
-  return d;
-});
+const rfc3339 = memo(() =>
+  zString().transform((s, ctx) => {
+    const d = new Date(s);
+    if (Number.isNaN(d.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `expected an RFC 3339 time, got "${s}"` });
+      return NEVER;
+    }
+    return d;
+  }),
+);
 
 /** An optional time where `''` also means unset (ops treats empty as absent). */
-const OptionalRfc3339 = zUnion([zLiteral(''), Rfc3339])
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
+const optionalRfc3339 = memo(() =>
+  zUnion([zLiteral(''), rfc3339()])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
+);
 
 /** @internal `secret-info-get --format=json` output: one entry keyed by the bare id. */
-export const SecretInfoOutputSchema = zRecord(
-  zString(),
-  zObject({
-    revision: zNumber().int(),
-    label: zString().default(''),
-    owner: zString().optional(),
-    description: zString().optional(),
-    // An unknown policy is dropped rather than failing the call (forward compatibility).
-    rotation: SecretRotateSchema.optional().catch(undefined),
-    expiry: OptionalRfc3339,
-    rotates: OptionalRfc3339,
-  }),
-).refine((r) => Object.keys(r).length === 1, { message: 'expected exactly one secret' });
+export const secretInfoOutputSchema = memo(() =>
+  zRecord(
+    zString(),
+    zObject({
+      revision: zNumber().int(),
+      label: zString().default(''),
+      owner: zString().optional(),
+      description: zString().optional(),
+      // An unknown policy is dropped rather than failing the call (forward compatibility).
+      rotation: SecretRotateSchema.optional().catch(undefined),
+      expiry: optionalRfc3339(),
+      rotates: optionalRfc3339(),
+    }),
+  ).refine((r) => Object.keys(r).length === 1, { message: 'expected exactly one secret' }),
+);
 
 /** @internal `goal-state --format=json` output. */
-export const GoalStateSchema = zObject({
-  units: zRecord(zString(), zObject({ status: zString(), since: Rfc3339 }))
-    .nullish()
-    .transform((u) => u ?? {}),
-  relations: zRecord(zString(), zRecord(zString(), zObject({ status: zString(), since: Rfc3339 })))
-    .nullish()
-    .transform((r) => r ?? {}),
-});
+export const goalStateSchema = memo(() =>
+  zObject({
+    units: zRecord(zString(), zObject({ status: zString(), since: rfc3339() }))
+      .nullish()
+      .transform((u) => u ?? {}),
+    relations: zRecord(
+      zString(),
+      zRecord(zString(), zObject({ status: zString(), since: rfc3339() })),
+    )
+      .nullish()
+      .transform((r) => r ?? {}),
+  }),
+);
 
 /** @internal `credential-get --format=json` output. */
-export const CloudSpecSchema = zObject({
-  type: zString(),
-  name: zString(),
-  region: zString().nullish(),
-  endpoint: zString().nullish(),
-  'identity-endpoint': zString().nullish(),
-  'storage-endpoint': zString().nullish(),
-  credential: zObject({
-    'auth-type': zString(),
-    attrs: zRecord(zString(), zString()).nullish(),
-    redacted: zArray(zString()).nullish(),
-  }).nullish(),
-  cacertificates: zArray(zString()).nullish(),
-  'skip-tls-verify': zBoolean().nullish(),
-  'is-controller-cloud': zBoolean().nullish(),
-}).transform((raw) => ({
-  type: raw.type,
-  name: raw.name,
-  region: raw.region ?? null,
-  endpoint: raw.endpoint ?? null,
-  identityEndpoint: raw['identity-endpoint'] ?? null,
-  storageEndpoint: raw['storage-endpoint'] ?? null,
-  credential:
-    raw.credential == null
-      ? null
-      : {
-          authType: raw.credential['auth-type'],
-          attributes: raw.credential.attrs ?? {},
-          redacted: raw.credential.redacted ?? [],
-        },
-  caCertificates: raw.cacertificates ?? [],
-  skipTlsVerify: raw['skip-tls-verify'] ?? false,
-  isControllerCloud: raw['is-controller-cloud'] ?? false,
-}));
+export const cloudSpecSchema = memo(() =>
+  zObject({
+    type: zString(),
+    name: zString(),
+    region: zString().nullish(),
+    endpoint: zString().nullish(),
+    'identity-endpoint': zString().nullish(),
+    'storage-endpoint': zString().nullish(),
+    credential: zObject({
+      'auth-type': zString(),
+      attrs: zRecord(zString(), zString()).nullish(),
+      redacted: zArray(zString()).nullish(),
+    }).nullish(),
+    cacertificates: zArray(zString()).nullish(),
+    'skip-tls-verify': zBoolean().nullish(),
+    'is-controller-cloud': zBoolean().nullish(),
+  }).transform((raw) => ({
+    type: raw.type,
+    name: raw.name,
+    region: raw.region ?? null,
+    endpoint: raw.endpoint ?? null,
+    identityEndpoint: raw['identity-endpoint'] ?? null,
+    storageEndpoint: raw['storage-endpoint'] ?? null,
+    credential:
+      raw.credential == null
+        ? null
+        : {
+            authType: raw.credential['auth-type'],
+            attributes: raw.credential.attrs ?? {},
+            redacted: raw.credential.redacted ?? [],
+          },
+    caCertificates: raw.cacertificates ?? [],
+    skipTlsVerify: raw['skip-tls-verify'] ?? false,
+    isControllerCloud: raw['is-controller-cloud'] ?? false,
+  })),
+);
 
 /** @internal `relation-model-get --format=json` output. */
 export const RelationModelSchema = zObject({ uuid: zString() });

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type {
-  CloudSpecSchema,
-  GoalStateSchema,
-  NetworkSchema,
+  cloudSpecSchema,
+  goalStateSchema,
+  networkSchema,
   SecretRotateSchema,
   StatusNameSchema,
   StorageDetailsSchema,
@@ -26,7 +26,7 @@ export interface StatusValue {
 }
 
 /** `network-get` output with camelCase keys (legacy `address` read as `value`). */
-export type NetworkData = z.output<typeof NetworkSchema>;
+export type NetworkData = z.output<ReturnType<typeof networkSchema>>;
 
 /** `storage-get` output: `kind` (`filesystem` or `block`) and `location`. */
 export type StorageDetails = z.infer<typeof StorageDetailsSchema>;
@@ -35,10 +35,10 @@ export type StorageDetails = z.infer<typeof StorageDetailsSchema>;
 export type SecretRotate = z.infer<typeof SecretRotateSchema>;
 
 /** `goal-state` output. */
-export type GoalState = z.output<typeof GoalStateSchema>;
+export type GoalState = z.output<ReturnType<typeof goalStateSchema>>;
 
 /** `credential-get` output with camelCase keys. */
-export type CloudSpecData = z.output<typeof CloudSpecSchema>;
+export type CloudSpecData = z.output<ReturnType<typeof cloudSpecSchema>>;
 
 /** Secret metadata as `secret-info-get` prints it. */
 export interface SecretInfoData {

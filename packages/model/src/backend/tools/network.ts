@@ -1,5 +1,5 @@
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { NetworkSchema } from '../schemas.js';
+import { networkSchema } from '../schemas.js';
 import type { NetworkData } from '../types.js';
 
 /** @internal `network-get --format=json [-r <id>] <binding>`. */
@@ -7,5 +7,5 @@ export function networkGet(run: HookToolRunner, binding: string, relationId?: nu
   const args = ['--format=json'];
   if (relationId !== undefined) args.push('-r', String(relationId));
   args.push(binding);
-  return parseToolJson('network-get', args, run('network-get', args), NetworkSchema);
+  return parseToolJson('network-get', args, run('network-get', args), networkSchema());
 }

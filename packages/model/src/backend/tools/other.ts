@@ -1,6 +1,6 @@
 import { boolean as zBoolean } from 'zod';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { CloudSpecSchema, GoalStateSchema } from '../schemas.js';
+import { cloudSpecSchema, goalStateSchema } from '../schemas.js';
 import type { CloudSpecData, GoalState } from '../types.js';
 
 /** @internal `is-leader --format=json`. */
@@ -42,13 +42,13 @@ export function jujuLog(run: HookToolRunner, level: string, message: string): vo
 /** @internal `goal-state --format=json`. */
 export function goalState(run: HookToolRunner): GoalState {
   const args = ['--format=json'];
-  return parseToolJson('goal-state', args, run('goal-state', args), GoalStateSchema);
+  return parseToolJson('goal-state', args, run('goal-state', args), goalStateSchema());
 }
 
 /** @internal `credential-get --format=json`. */
 export function credentialGet(run: HookToolRunner): CloudSpecData {
   const args = ['--format=json'];
-  return parseToolJson('credential-get', args, run('credential-get', args), CloudSpecSchema);
+  return parseToolJson('credential-get', args, run('credential-get', args), cloudSpecSchema());
 }
 
 /** @internal `juju-reboot [--now]`. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { DatabagSchema, SecretInfoOutputSchema, StringListSchema } from '../schemas.js';
+import { DatabagSchema, StringListSchema, secretInfoOutputSchema } from '../schemas.js';
 import type {
   SecretAddArgs,
   SecretGetArgs,
@@ -88,7 +88,7 @@ export function secretInfoGet(
     'secret-info-get',
     argv,
     run('secret-info-get', argv),
-    SecretInfoOutputSchema,
+    secretInfoOutputSchema(),
   );
   const [id, info] = Object.entries(out)[0] ?? ['', undefined];
   if (info === undefined) return { id, label: '', revision: 0 };
