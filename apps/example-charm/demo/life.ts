@@ -23,6 +23,7 @@ import {
   Relation,
   runDispatch,
   type ScenarioEvent,
+  Secret,
   State,
 } from '@opsjs/testing';
 
@@ -60,9 +61,11 @@ function statusText(status: StatusBase): string {
 function handlersByEvent(): Map<string, string[]> {
   const source = readFileSync(join(appDir, 'src', 'example-charm.ts'), 'utf8');
   const map = new Map<string, string[]>();
-  for (const m of source.matchAll(/this\.observe\(this\.on\.(\w+), this\.(\w+)\)/g)) {
-    const event = (m[1] ?? '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    map.set(event, [...(map.get(event) ?? []), m[2] ?? '']);
+  // `this.on.configChanged` → `config_changed`; `this.ingress.on.ready` → `ingress.ready`.
+  for (const m of source.matchAll(/this\.observe\(this\.(?:(\w+)\.)?on\.(\w+), this\.(\w+)\)/g)) {
+    const kind = (m[2] ?? '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const event = m[1] === undefined ? kind : `${m[1]}.${kind}`;
+    map.set(event, [...(map.get(event) ?? []), m[3] ?? '']);
   }
   return map;
 }
@@ -261,7 +264,12 @@ export async function runDemo(
         const m = /^Re-emitting deferred event <\w+ via [^>]*\/on\/(\w+)\[/.exec(l.message);
         return m?.[1] === undefined ? [] : (handlers.get(m[1]) ?? []).map((h) => `${h} (deferred)`);
       });
-      const ran = [...reemitted, ...(handlers.get(event.name) ?? []), collect];
+      // Events of the interface libraries: `<Ready via ExampleCharm/InterfaceRequirer[ingress]/on/ready[2]>`.
+      const custom = output.jujuLog.flatMap((l) => {
+        const m = /^Emitting custom event <\w+ via [^>]*\[(\w+)\]\/on\/(\w+)\[/.exec(l.message);
+        return m === null ? [] : (handlers.get(`${m[1]}.${m[2]}`) ?? []);
+      });
+      const ran = [...reemitted, ...(handlers.get(event.name) ?? []), ...custom, collect];
       write(`      ${bold('handlers')}  ${ran.join(' → ')}`);
       for (const line of output.jujuLog) {
         // The start-up lines are the same in every dispatch: show them once.
@@ -343,6 +351,73 @@ export async function runDemo(
     write(`      ${bold('proxy')}     reads the app bag: ${JSON.stringify(published)}`);
     write('');
 
+    // Ingress through traefik and a PostgreSQL database, with the interface libraries: the
+    // remote sides answer with the bags (and the secret) the Python charms write.
+    const ingress = new Relation({ endpoint: 'ingress', remoteAppName: 'traefik' });
+    state = state.with({ relations: [...state.relations, ingress] });
+    state = (
+      await dispatch(
+        on.relationJoined(ingress, { remoteUnit: 0 }),
+        state,
+        'juju integrate example-charm:ingress traefik',
+      )
+    ).state;
+    const asked = state.getRelation(ingress.id);
+    write(
+      `      ${bold('traefik')}   reads ${JSON.stringify(asked.localAppData)} ` +
+        `and host ${asked.localUnitData.host ?? ''}`,
+    );
+    const routed = new Relation({
+      endpoint: 'ingress',
+      id: ingress.id,
+      remoteAppName: 'traefik',
+      localAppData: asked.localAppData,
+      localUnitData: asked.localUnitData,
+      remoteAppData: { ingress: '{"url": "http://traefik.demo/demo-example-charm"}' },
+    });
+    state = state.with({
+      relations: state.relations.map((r) => (r.id === ingress.id ? routed : r)),
+    });
+    state = (await dispatch(on.relationChanged(routed), state, 'traefik publishes the URL')).state;
+    const database = new Relation({ endpoint: 'database', remoteAppName: 'postgresql-k8s' });
+    state = state.with({ relations: [...state.relations, database] });
+    state = (
+      await dispatch(
+        on.relationJoined(database, { remoteUnit: 0 }),
+        state,
+        'juju integrate example-charm:database postgresql-k8s',
+      )
+    ).state;
+    const requested = state.getRelation(database.id).localAppData;
+    write(`      ${bold('postgres')}  reads ${JSON.stringify(requested)}`);
+    const credentials = new Secret({
+      trackedContent: { username: 'relation-4', password: 'not-printed-anywhere' },
+    });
+    const granted = new Relation({
+      endpoint: 'database',
+      id: database.id,
+      remoteAppName: 'postgresql-k8s',
+      localAppData: requested,
+      remoteAppData: {
+        database: 'example',
+        endpoints: 'postgresql-k8s-primary.demo.svc.cluster.local:5432',
+        'secret-user': credentials.id,
+      },
+    });
+    state = state.with({
+      relations: state.relations.map((r) => (r.id === database.id ? granted : r)),
+      secrets: [...state.secrets, credentials],
+    });
+    state = (await dispatch(on.relationChanged(granted), state, 'postgresql-k8s sends credentials'))
+      .state;
+    const pushed: Record<string, unknown> = JSON.parse(
+      readFileSync(join(host, 'etc', 'database.json'), 'utf8'),
+    );
+    write(
+      `      ${bold('workload')}  /etc/web/database.json: ${JSON.stringify({ ...pushed, password: '<redacted>' })}`,
+    );
+    write('');
+
     // An action whose results come from an exec in the container.
     for (let i = 0; i < 3; i += 1) await fetchText(port, '/');
     container = web({ canConnect: true, from: state.getContainer('web'), stats: workload.stats() });
@@ -400,7 +475,7 @@ export async function runDemo(
       write(`   ${line}`);
     }
     write(bold('Stored state'));
-    write(`   ${JSON.stringify(state.getStoredState('state').content)}`);
+    write(`   ${JSON.stringify(state.getStoredState('state', 'ExampleCharm').content)}`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     write('');
     write(`${dispatches.length} dispatches of the packed charm in ${seconds} s.`);

@@ -218,7 +218,7 @@ describe('ExampleCharm (Context/State)', () => {
     );
     expect(out.actionLogs).toEqual(['restarting the web server: new certificate']);
     expect(out.actionResults).toEqual({ restarts: '5' });
-    expect(out.state.getStoredState('state').content).toEqual({ restarts: 5 });
+    expect(out.state.getStoredState('state', 'ExampleCharm').content).toEqual({ restarts: 5 });
   });
 
   it('restart and get-stats fail while Pebble is not reachable or nothing is configured', async () => {
@@ -270,7 +270,7 @@ describe('ExampleCharm (Context/State)', () => {
       level: 'WARNING',
       message: 'check ready failed: restarting the web service',
     });
-    expect(failed.state.getStoredState('state').content).toEqual({ restarts: 1 });
+    expect(failed.state.getStoredState('state', 'ExampleCharm').content).toEqual({ restarts: 1 });
     const recovered = await ctx.runWithOutput(
       ctx.on.pebbleCheckRecovered(
         failed.state.getContainer('web'),

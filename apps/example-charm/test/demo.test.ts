@@ -17,6 +17,10 @@ describe('the demo', () => {
       'config_changed',
       'website_relation_created',
       'website_relation_joined',
+      'ingress_relation_joined',
+      'ingress_relation_changed',
+      'database_relation_joined',
+      'database_relation_changed',
       'get_stats_action',
       'web_pebble_check_failed',
       'web_pebble_check_recovered',
@@ -37,15 +41,23 @@ describe('the demo', () => {
     expect(text).toContain(
       'reads the app bag: {"hostname":"example-charm.demo.svc.cluster.local","port":"8081"}',
     );
+    // The interface libraries: traefik's URL, and the credentials from postgresql-k8s's secret.
+    expect(text).toContain('handlers  onIngressReady → onCollectUnitStatus');
+    expect(text).toContain('"username":"relation-4","password":"<redacted>"');
+    expect(text).not.toContain('not-printed-anywhere');
     // get-stats results come from the running workload's counters.
     const stats = result.dispatches.find((d) => d.event === 'get_stats_action')?.output;
     expect(Number(stats?.actionResults?.requests)).toBeGreaterThanOrEqual(4);
     expect(text).toContain('check alive failed: restarting the web service');
-    expect(result.finalState.unitStatus).toEqual(new ActiveStatus('serving on port 8081'));
-    expect(result.finalState.getStoredState('state').content).toEqual({ restarts: 2 });
+    expect(result.finalState.unitStatus).toEqual(
+      new ActiveStatus('serving on port 8081, http://traefik.demo/demo-example-charm'),
+    );
+    expect(result.finalState.getStoredState('state', 'ExampleCharm').content).toEqual({
+      restarts: 2,
+    });
     expect(text).toMatch(/Pebble plan of web\n {3}services:\n {5}web:/);
     // No secret value is printed.
-    const token = result.finalState.secrets[0]?.trackedContent.token;
+    const token = result.finalState.secrets.find((s) => s.owner === 'app')?.trackedContent.token;
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(text).not.toContain(token);
   }, 240_000);

@@ -117,6 +117,6 @@ describe('the packed example charm', () => {
       level: 'WARNING',
       message: 'check alive failed: restarting the web service',
     });
-    expect(failed.state.getStoredState('state').content).toEqual({ restarts: 1 });
+    expect(failed.state.getStoredState('state', 'ExampleCharm').content).toEqual({ restarts: 1 });
   });
 });
