@@ -125,7 +125,8 @@ function parseStats(text: string): ServerStats {
 /**
  * The example sidecar charm: a small HTTP server in the `web` container, configured through a
  * Pebble layer, with HTTP checks, an API token shared among units through a Juju secret, a
- * `website` relation and two actions.
+ * `website` relation, optional `ingress` and `database` relations (through the typed interface
+ * libraries) and two actions.
  */
 export class ExampleCharm extends CharmBase<Metadata> {
   /** How many times the charm restarted the server (restart action, failed checks). */
