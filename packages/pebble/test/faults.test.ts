@@ -169,6 +169,33 @@ describe('resources', () => {
     expect(await leaked(baseline)).toEqual({});
   });
 
+  it('leaves nothing behind when reset cuts requests in flight', async () => {
+    const baseline = handles();
+    const server = await FakePebbleServer.start();
+    const client = new PebbleClient({ socketPath: server.socketPath });
+    server.addLayer('l', { services: { a: { override: 'replace', command: 'a' } } });
+    server.setServiceStartupBehaviour('a', { kind: 'hang' });
+    server.handleExec(
+      'sleep',
+      ({ signal }) =>
+        new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(0))),
+    );
+    const id = await client.startServices(['a'], { timeoutMs: 0 });
+    const pending = [
+      client.waitChange(id),
+      client.getNotices({ types: ['custom'], timeoutMs: 30_000 }),
+      (await client.exec(['sleep'])).wait(),
+      client.followLogs().next(),
+    ].map((p) => p.catch((e: unknown) => e));
+    await client.push('/f', 'x'.repeat(1024 * 1024));
+    await server.reset();
+    for (const result of await Promise.all(pending)) expect(result).toBeInstanceOf(PebbleError);
+    expect(await client.exists('/f')).toBe(false);
+    await client.close();
+    await server.close();
+    expect(await leaked(baseline)).toEqual({});
+  });
+
   it('closes exec websockets of processes never waited for', async () => {
     const before = handles();
     const server = await FakePebbleServer.start();
