@@ -252,12 +252,20 @@ export async function runDemo(
       event: ScenarioEvent,
       state: State,
       why: string,
+      unitId = 0,
     ): Promise<DispatchOutput> => {
       step += 1;
-      const label = `${String(step).padStart(2)}. ${event.name.replaceAll('_', '-')}`;
+      const unit = unitId === 0 ? '' : ` on example-charm/${unitId}`;
+      const label = `${String(step).padStart(2)}. ${event.name.replaceAll('_', '-')}${unit}`;
       write(`${bold(label)}${why === '' ? '' : dim(`  (${why})`)}`);
       const t0 = performance.now();
-      const output = await runDispatch({ charmDir, event, state, charmClassName: 'ExampleCharm' });
+      const output = await runDispatch({
+        charmDir,
+        event,
+        state,
+        unitId,
+        charmClassName: 'ExampleCharm',
+      });
       const ms = performance.now() - t0;
       dispatches.push({ event: event.name, output });
       const reemitted = output.jujuLog.flatMap((l) => {
@@ -312,6 +320,44 @@ export async function runDemo(
       `      ${bold('workload')}  Pebble started it; here: node workload/server.mjs on 127.0.0.1:${port}`,
     );
     write(`      GET /      → ${(await fetchText(port, '/')).body}`);
+    write('');
+
+    // A second unit: not the leader, it reads the token the leader shared in the peer app bag.
+    const peerBag = state.getRelation(peers.id).localAppData;
+    const unit1Peers = new PeerRelation({
+      endpoint: 'replicas',
+      id: peers.id,
+      localAppData: peerBag,
+    });
+    const unit1Host = join(work, 'container-web-1');
+    mkdirSync(join(unit1Host, 'etc'), { recursive: true });
+    mkdirSync(join(unit1Host, 'srv'), { recursive: true });
+    const unit1Web = new Container({
+      name: 'web',
+      canConnect: true,
+      mounts: {
+        etc: { location: '/etc/web', source: join(unit1Host, 'etc') },
+        srv: { location: '/srv/web', source: join(unit1Host, 'srv') },
+      },
+    });
+    const unit1 = await dispatch(
+      on.relationChanged(unit1Peers, { remoteUnit: 0 }),
+      new State({
+        config: {},
+        model: state.model,
+        relations: [unit1Peers],
+        secrets: state.secrets,
+        containers: [unit1Web],
+      }),
+      'juju add-unit example-charm: the new unit reads the shared token',
+      1,
+    );
+    const sameToken =
+      readFileSync(join(unit1Host, 'etc', 'stats-token'), 'utf8') ===
+      readFileSync(join(host, 'etc', 'stats-token'), 'utf8');
+    write(
+      `      ${bold('unit 1')}    ${statusText(unit1.state.unitStatus)}; same stats token as unit 0: ${sameToken}`,
+    );
     write('');
 
     // Operator changes the config.

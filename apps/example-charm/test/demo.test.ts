@@ -14,6 +14,7 @@ describe('the demo', () => {
       'config_changed',
       'start',
       'web_pebble_ready',
+      'replicas_relation_changed',
       'config_changed',
       'website_relation_created',
       'website_relation_joined',
@@ -35,6 +36,8 @@ describe('the demo', () => {
     // The deferred config-changed is re-emitted when Pebble is ready.
     expect(text).toMatch(/Deferring <ConfigChangedEvent/);
     expect(text).toMatch(/Re-emitting deferred event <ConfigChangedEvent/);
+    // A second, non-leader unit reads the token the leader shared through the peer relation.
+    expect(text).toContain('same stats token as unit 0: true');
     // The local workload serves the new greeting after the config change.
     expect(result.greeting).toBe('Hello from the demo');
     // The proxy reads the published host and port.
