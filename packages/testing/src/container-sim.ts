@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Layer, PebbleClient } from '@opsjs/pebble';
+import type { Layer } from '@opsjs/pebble';
 import { FakePebbleServer } from '@opsjs/pebble/fake';
 import {
   CheckInfo,
@@ -35,8 +35,6 @@ function matchingExec(execs: readonly Exec[], command: readonly string[]): Exec 
   return best;
 }
 
-const SERVICE_STATUSES: readonly string[] = ['active', 'inactive', 'error', 'backoff'];
-
 /**
  * A workload container of a `State` served by a real `FakePebbleServer` on a unix socket
  * for one run, seeded from the state and read back into it afterwards.
@@ -51,10 +49,18 @@ export class SimulatedContainer {
     this.#container = container;
   }
 
-  /** Starts the server for `container` on `socketPath`, with `root` as its `/`. */
+  /**
+   * Starts the server for `container` on `socketPath`, with `root` as its `/` — or resets and
+   * reuses `options.server` (keeping its files), which is much cheaper than a new server.
+   */
   static async start(
     container: Container,
-    options: { socketPath: string; root: string; execHistory: ExecRecord[] },
+    options: {
+      socketPath: string;
+      root: string;
+      execHistory: ExecRecord[];
+      server?: FakePebbleServer;
+    },
   ): Promise<SimulatedContainer> {
     mkdirSync(options.root, { recursive: true });
     for (const mount of Object.values(container.mounts)) {
@@ -63,10 +69,12 @@ export class SimulatedContainer {
       rmSync(target, { recursive: true, force: true });
       symlinkSync(mount.source, target);
     }
-    const server = await FakePebbleServer.start({
-      socketPath: options.socketPath,
-      root: options.root,
-    });
+    let server = options.server;
+    if (server === undefined) {
+      server = await FakePebbleServer.start({ socketPath: options.socketPath, root: options.root });
+    } else {
+      await server.reset({ keepFiles: true });
+    }
     const sim = new SimulatedContainer(server, container);
     if (container.execs.length > 0) {
       server.handleExec(
@@ -90,27 +98,22 @@ export class SimulatedContainer {
     for (const notice of container.notices) {
       server.addNotice({ type: notice.type, key: notice.key, data: { ...notice.lastData } });
     }
-    const layers = Object.entries(container.layers);
-    const active = Object.entries(container.serviceStatuses)
-      .filter(([, status]) => status === 'active')
-      .map(([name]) => name);
-    const down = container.checkInfos.filter((c) => c.status === 'down');
-    if (layers.length > 0 || active.length > 0) {
-      const client = new PebbleClient({ socketPath: server.socketPath });
-      try {
-        for (const [label, layer] of layers) await client.addLayer(label, layer, { combine: true });
-        if (active.length > 0) await client.startServices(active);
-      } finally {
-        await client.close();
-      }
+    // Seeded from the test side, with the rules of Pebble's own add-layer.
+    for (const [label, layer] of Object.entries(container.layers)) {
+      server.addLayer(label, layer, { combine: true });
     }
+    const planned = server.plan.services ?? {};
+    for (const [name, status] of Object.entries(container.serviceStatuses)) {
+      if (planned[name] !== undefined) server.setServiceStatus(name, status);
+    }
+    const down = container.checkInfos.filter((c) => c.status === 'down');
     for (const check of down) server.setCheckStatus(check.name, 'down');
     if (!container.canConnect) await server.setAvailable(false);
     return sim;
   }
 
   /** The container after the run: layers, service statuses, notices and checks as Pebble has them. */
-  async toState(): Promise<Container> {
+  toState(): Container {
     const original = this.#container;
     const layers: Record<string, Layer> = {};
     for (const entry of this.server.layers) layers[entry.label] = entry.layer;
@@ -128,33 +131,22 @@ export class SimulatedContainer {
           ...(n.userId === null ? {} : { userId: n.userId }),
         }),
     );
-    let serviceStatuses: Record<string, ServiceStatusName> = { ...original.serviceStatuses };
-    let checkInfos = original.checkInfos;
-    if (original.canConnect) {
-      const client = new PebbleClient({ socketPath: this.server.socketPath });
-      try {
-        serviceStatuses = {};
-        for (const s of await client.getServices()) {
-          if (SERVICE_STATUSES.includes(s.current)) {
-            serviceStatuses[s.name] = s.current as ServiceStatusName;
-          }
-        }
-        checkInfos = (await client.getChecks()).map((c) => {
-          const level = c.level === 'alive' ? 'alive' : c.level === 'ready' ? 'ready' : undefined;
-          return new CheckInfo({
-            name: c.name,
-            ...(level === undefined ? {} : { level }),
-            startup: c.startup === 'disabled' ? 'disabled' : 'enabled',
-            status: c.status === 'down' ? 'down' : c.status === 'inactive' ? 'inactive' : 'up',
-            successes: c.successes,
-            failures: c.failures,
-            threshold: c.threshold,
-          });
-        });
-      } finally {
-        await client.close();
-      }
+    const serviceStatuses: Record<string, ServiceStatusName> = {};
+    for (const [name, info] of Object.entries(this.server.services)) {
+      serviceStatuses[name] = info.current;
     }
+    const checkInfos = Object.entries(this.server.checks).map(
+      ([name, c]) =>
+        new CheckInfo({
+          name,
+          ...(c.level === undefined ? {} : { level: c.level }),
+          startup: c.startup,
+          status: c.status,
+          successes: c.successes,
+          failures: c.failures,
+          threshold: c.threshold,
+        }),
+    );
     return new Container({
       name: original.name,
       canConnect: original.canConnect,

@@ -9,6 +9,7 @@ import {
   type ModelBackend,
   StatusBase,
 } from '@opsjs/model';
+import type { FakePebbleServer } from '@opsjs/pebble/fake';
 import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
 import { asCharmClass, type CharmType } from './charm-type.js';
 import { checkConsistency } from './consistency-checker.js';
@@ -185,6 +186,7 @@ export class Context<C extends CharmType = CharmType> {
   /** Execs per container, over every run. */
   readonly execHistory: Record<string, ExecRecord[]> = {};
   readonly #options: ContextOptions;
+  readonly #servers = new Map<string, FakePebbleServer>();
   readonly #version: JujuVersion;
   readonly #charmPath: string;
   #tempDir: string | undefined;
@@ -306,26 +308,29 @@ export class Context<C extends CharmType = CharmType> {
 
     const execHistory: Record<string, ExecRecord[]> = {};
     const sims = new Map<string, SimulatedContainer>();
-    // A container that cannot connect needs no server: its socket simply does not exist.
+    // A container that cannot connect has no listening server: its socket does not exist.
+    // Servers are kept across runs of this context and reset for each run.
     const connectable = state.containers.filter((c) => c.canConnect);
-    const socketDir =
-      connectable.length > 0
-        ? mkdtempSync(join(tmpdir(), 'opsjs-sock-'))
-        : join(this.tempDir, 'no-pebble');
+    const socketDir = join(this.tempDir, 'sockets');
     let result: Awaited<ReturnType<typeof runDispatch>>;
     let output: State;
     try {
+      for (const [name, server] of this.#servers) {
+        if (!connectable.some((c) => c.name === name)) await server.setAvailable(false);
+      }
       for (const container of state.containers) execHistory[container.name] = [];
+      if (connectable.length > 0) mkdirSync(socketDir, { recursive: true });
       for (const container of connectable) {
         const history: ExecRecord[] = execHistory[container.name] ?? [];
-        sims.set(
-          container.name,
-          await SimulatedContainer.start(container, {
-            socketPath: join(socketDir, `${container.name}.socket`),
-            root: this.containerRoot(container.name),
-            execHistory: history,
-          }),
-        );
+        const pooled = this.#servers.get(container.name);
+        const sim = await SimulatedContainer.start(container, {
+          socketPath: join(socketDir, `${container.name}.socket`),
+          root: this.containerRoot(container.name),
+          execHistory: history,
+          ...(pooled === undefined ? {} : { server: pooled }),
+        });
+        this.#servers.set(container.name, sim.server);
+        sims.set(container.name, sim);
       }
       result = await runDispatch(asCharmClass(this.charmClass), {
         context,
@@ -340,7 +345,7 @@ export class Context<C extends CharmType = CharmType> {
       const containers: Container[] = [];
       for (const container of state.containers) {
         const sim = sims.get(container.name);
-        containers.push(sim === undefined ? container : await sim.toState());
+        containers.push(sim === undefined ? container : sim.toState());
       }
       const stored = result.committed ? storeToState(store.committed) : undefined;
       output = worldToState(world.data, state, {
@@ -349,8 +354,7 @@ export class Context<C extends CharmType = CharmType> {
       });
     } finally {
       removeSink();
-      for (const sim of sims.values()) await sim.close();
-      if (connectable.length > 0) rmSync(socketDir, { recursive: true, force: true });
+      // The servers stay up for the next run; close() stops them.
     }
     jujuLog.push(...world.data.jujuLog);
     const action = world.data.action;
@@ -439,8 +443,17 @@ export class Context<C extends CharmType = CharmType> {
     }
   }
 
-  /** Removes the temporary directory (container roots, storage). */
+  /**
+   * Stops the fake Pebble servers (in the background) and removes the temporary directory
+   * (container roots, storage).
+   */
   close(): void {
+    for (const server of this.#servers.values()) {
+      server.close().catch(() => {
+        // Already closed, or its socket went with the temporary directory: nothing to release.
+      });
+    }
+    this.#servers.clear();
     if (this.#tempDir !== undefined) rmSync(this.#tempDir, { recursive: true, force: true });
     this.#tempDir = undefined;
   }

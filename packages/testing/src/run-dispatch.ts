@@ -260,7 +260,7 @@ export async function runDispatch(options: RunDispatchOptions): Promise<Dispatch
     const containers: Container[] = [];
     for (const container of state.containers) {
       const sim = sims.get(container.name);
-      containers.push(sim === undefined ? container : await sim.toState());
+      containers.push(sim === undefined ? container : sim.toState());
     }
     const stored = storeToState(readStore(charmDir));
     const output = worldToState(world, state, {

@@ -376,4 +376,53 @@ describe('Context.run', () => {
       delete process.env.OPSJS_SKIP_CONSISTENCY_CHECKS;
     }
   });
+
+  it('seeds service statuses and reads them back from the fake Pebble', async () => {
+    newContext();
+    const workload = new Container({
+      name: 'workload',
+      canConnect: true,
+      layers: {
+        base: {
+          services: {
+            db: { override: 'replace', command: '/bin/db' },
+            web: { override: 'replace', command: '/bin/web', startup: 'enabled' },
+          },
+        },
+      },
+      serviceStatuses: { db: 'error' },
+    });
+    const out = await ctx.run(ctx.on.updateStatus(), new State({ containers: [workload] }));
+    expect(out.getContainer('workload').serviceStatuses).toEqual({ db: 'error', web: 'inactive' });
+  });
+
+  it('reuses a container server across runs, reset for each, and hides it when not connectable', async () => {
+    newContext();
+    const up = new Container({
+      name: 'workload',
+      canConnect: true,
+      execs: [new Exec({ commandPrefix: ['hostname'] })],
+    });
+    const first = await ctx.run(ctx.on.pebbleReady(up), new State({ containers: [up] }));
+    expect(Object.keys(first.getContainer('workload').layers)).toEqual(['sample']);
+    const seen: boolean[] = [];
+    const down = new Container({ name: 'workload' });
+    await ctx
+      .manager(ctx.on.updateStatus(), new State({ containers: [down] }), {
+        beforeEmit: (charm) => {
+          void charm.unit
+            .getContainer('workload')
+            .canConnect()
+            .then((v) => seen.push(v));
+        },
+      })
+      .run();
+    expect(seen).toEqual([false]);
+    const fresh = new Container({ name: 'workload', canConnect: true });
+    const again = await ctx.run(ctx.on.updateStatus(), new State({ containers: [fresh] }));
+    expect(again.getContainer('workload').layers).toEqual({});
+    expect(readFileSync(join(ctx.containerRoot('workload'), 'etc/sample.conf'), 'utf8')).toBe(
+      'port=8080\n',
+    );
+  });
 });
