@@ -472,23 +472,23 @@ export async function runDemo(
       .state;
     write('');
 
-    // The workload dies; Pebble's alive check fails, then recovers after the charm's restart.
+    // The workload stops answering; its ready check fails, then recovers after the charm's restart.
     await workload.stop();
-    write(`${bold('    workload killed')}: GET /alive → ${(await fetchText(port, '/alive')).body}`);
-    const down = new CheckInfo({ name: 'alive', level: 'alive', status: 'down', failures: 3 });
+    write(`${bold('    workload killed')}: GET /ready → ${(await fetchText(port, '/ready')).body}`);
+    const down = new CheckInfo({ name: 'ready', level: 'ready', status: 'down', failures: 3 });
     container = web({ canConnect: true, from: state.getContainer('web'), checks: [down] });
     state = state.with({ containers: [container] });
     state = (
-      await dispatch(on.pebbleCheckFailed(container, down), state, 'alive failed 3 times in a row')
+      await dispatch(on.pebbleCheckFailed(container, down), state, 'ready failed 3 times in a row')
     ).state;
     port = await workload.start();
     write(
-      `      ${bold('workload')}  restarted: GET /alive → ${(await fetchText(port, '/alive')).body}`,
+      `      ${bold('workload')}  restarted: GET /ready → ${(await fetchText(port, '/ready')).body}`,
     );
-    const up = new CheckInfo({ name: 'alive', level: 'alive', status: 'up', successes: 1 });
+    const up = new CheckInfo({ name: 'ready', level: 'ready', status: 'up', successes: 1 });
     container = web({ canConnect: true, from: state.getContainer('web'), checks: [up] });
     state = state.with({ containers: [container] });
-    state = (await dispatch(on.pebbleCheckRecovered(container, up), state, 'alive passes again'))
+    state = (await dispatch(on.pebbleCheckRecovered(container, up), state, 'ready passes again'))
       .state;
     state = (
       await dispatch(

@@ -196,6 +196,11 @@ export class ExampleCharm extends CharmBase<Metadata> {
   }
 
   async onCheckFailed(event: PebbleCheckFailedEvent): Promise<void> {
+    if (event.info.name === 'alive') {
+      // The layer's `on-check-failure` makes Pebble restart the service itself.
+      this.log.warning('check alive failed: Pebble restarts the web service');
+      return;
+    }
     this.log.warning(`check ${event.info.name} failed: restarting the web service`);
     await this.web.restart('web');
     this.state.data.restarts += 1;

@@ -258,6 +258,26 @@ describe('ExampleCharm (Context/State)', () => {
     await expect(bad).rejects.toThrow(/the server answered something that is not its stats/);
   });
 
+  it('leaves a failed alive check to Pebble (on-check-failure restarts the service)', async () => {
+    const { secret, peers } = sharedToken();
+    const container = webContainer(tempDir(), { checks: [downCheck('alive')], configured: true });
+    const state = new State({ relations: [peers], secrets: [secret], containers: [container] });
+    const out = await ctx.runWithOutput(
+      ctx.on.pebbleCheckFailed(container, downCheck('alive')),
+      state,
+    );
+    expect(out.jujuLog).toContainEqual({
+      level: 'WARNING',
+      message: 'check alive failed: Pebble restarts the web service',
+    });
+    // The charm restarted nothing: its counter was never written.
+    const stored = out.state.storedStates.find((st) => st.ownerPath === 'ExampleCharm');
+    expect(stored?.content ?? { restarts: 0 }).toEqual({ restarts: 0 });
+    expect(out.state.unitStatus).toEqual(
+      new ActiveStatus('serving on port 8080 (check alive down)'),
+    );
+  });
+
   it('on a failed check: restarts the service; on recovery: logs', async () => {
     const { secret, peers } = sharedToken();
     const container = webContainer(tempDir(), { checks: [downCheck('ready')], configured: true });

@@ -51,7 +51,7 @@ describe('the demo', () => {
     // get-stats results come from the running workload's counters.
     const stats = result.dispatches.find((d) => d.event === 'get_stats_action')?.output;
     expect(Number(stats?.actionResults?.requests)).toBeGreaterThanOrEqual(4);
-    expect(text).toContain('check alive failed: restarting the web service');
+    expect(text).toContain('check ready failed: restarting the web service');
     expect(result.finalState.unitStatus).toEqual(
       new ActiveStatus('serving on port 8081, http://traefik.demo/demo-example-charm'),
     );

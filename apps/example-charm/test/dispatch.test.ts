@@ -96,7 +96,7 @@ describe('the packed example charm', () => {
   it('runs get-stats through an exec in the container, and restarts on a failed check', async () => {
     const host = tempDir();
     const peers = new PeerRelation({ endpoint: 'replicas' });
-    const container = webContainer(host, { configured: true, checks: [downCheck('alive')] });
+    const container = webContainer(host, { configured: true, checks: [downCheck('ready')] });
     const state = new State({ leader: true, relations: [peers], containers: [container] });
     const stats = await dispatch(on.action('get-stats'), state);
     expect(stats.actionResults).toEqual({
@@ -112,10 +112,10 @@ describe('the packed example charm', () => {
       paths.config,
       '--stats',
     ]);
-    const failed = await dispatch(on.pebbleCheckFailed(container, downCheck('alive')), state);
+    const failed = await dispatch(on.pebbleCheckFailed(container, downCheck('ready')), state);
     expect(failed.jujuLog).toContainEqual({
       level: 'WARNING',
-      message: 'check alive failed: restarting the web service',
+      message: 'check ready failed: restarting the web service',
     });
     expect(failed.state.getStoredState('state', 'ExampleCharm').content).toEqual({ restarts: 1 });
   });
