@@ -11,7 +11,7 @@ import {
 } from '@opsjs/model';
 import type { FakePebbleServer } from '@opsjs/pebble/fake';
 import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
-import { asCharmClass, type CharmType } from './charm-type.js';
+import type { CharmType } from './charm-type.js';
 import { checkConsistency } from './consistency-checker.js';
 import { type ExecRecord, SimulatedContainer } from './container-sim.js';
 import {
@@ -332,7 +332,7 @@ export class Context<C extends CharmType = CharmType> {
         this.#servers.set(container.name, sim.server);
         sims.set(container.name, sim);
       }
-      result = await runDispatch(asCharmClass(this.charmClass), {
+      result = await runDispatch(this.charmClass, {
         context,
         meta: this.meta,
         backend,
