@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CharmEvents, evaluateStatus, Framework, logger, MemoryStateStore } from '@opsjs/core';
+import { evaluateStatus, Framework, logger, MemoryStateStore } from '@opsjs/core';
 import { type CharmMeta, Model, StatusBase as Status, type StatusBase } from '@opsjs/model';
 import type { Layer } from '@opsjs/pebble';
 import { type FakeExecContext, FakePebbleServer } from '@opsjs/pebble/fake';
@@ -329,12 +329,13 @@ export class Harness<C extends CharmType = CharmType> {
   async #emit(kind: string, args: readonly unknown[]): Promise<void> {
     this.#sync();
     if (this.#charm === undefined || !this.#hooksEnabled) return;
-    const on: CharmEvents = (this.#charm as unknown as { on: CharmEvents }).on;
-    const bound = on.get(kind);
+    const bound = this.#charm.on.get(kind);
     if (bound === undefined) return;
     const previous = this.#model.hookRunning;
     this.#model.hookRunning = kind;
     try {
+      // The arguments are those the event class's constructor takes, built above as
+      // runDispatch builds them (core types a looked-up event as taking none).
       await (bound as unknown as { emit(...a: readonly unknown[]): Promise<void> }).emit(...args);
     } finally {
       this.#model.hookRunning = previous;
@@ -425,7 +426,7 @@ export class Harness<C extends CharmType = CharmType> {
   /** Runs collect-status (app status only when leader) and sets the statuses. */
   async evaluateStatus(): Promise<void> {
     this.#invalidate();
-    await evaluateStatus(this.charm as unknown as Parameters<typeof evaluateStatus>[0]);
+    await evaluateStatus(this.charm);
   }
 
   /** The unit status as the backend holds it. */
