@@ -19,6 +19,7 @@ import {
   worldFile,
 } from './hook-tool-cli.js';
 import { World, type WorldData } from './world.js';
+import { parseWorld } from './world-schema.js';
 
 /** The compiled entry of the fake tools (next to this module in `dist/`, or the built copy). */
 function toolMain(): string {
@@ -128,8 +129,7 @@ export class FakeHookTools {
 
   /** The simulated unit as the tools left it, with every call and log record in order. */
   readWorld(): WorldData {
-    // Written by this package's own tools: trusted data.
-    const world = JSON.parse(readFileSync(worldFile(this.dir), 'utf8')) as WorldData;
+    const world = parseWorld(readFileSync(worldFile(this.dir), 'utf8'), worldFile(this.dir));
     const calls = existsSync(callsFile(this.dir))
       ? decodeCalls(readFileSync(callsFile(this.dir), 'utf8'))
       : [];

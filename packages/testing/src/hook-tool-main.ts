@@ -7,12 +7,12 @@
  */
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { callsFile, encodeCall, runHookTool, worldFile } from './hook-tool-cli.js';
-import { World, type WorldData } from './world.js';
+import { World } from './world.js';
+import { parseWorld } from './world-schema.js';
 
 const [, , dir = '', tool = '', ...args] = process.argv;
 const file = worldFile(dir);
-// The world file is written by runDispatch in this package: trusted, same-process-tree data.
-const data = JSON.parse(readFileSync(file, 'utf8')) as WorldData;
+const data = parseWorld(readFileSync(file, 'utf8'), file);
 const world = new World(data);
 // The tool's shell script records the call already.
 if (process.env.OPSJS_FAKE_TOOL_RECORDED === undefined) {

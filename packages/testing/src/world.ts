@@ -5,124 +5,26 @@
  * @internal
  */
 
-/** Data of one relation as Juju holds it. @internal */
-export interface WorldRelation {
-  id: number;
-  endpoint: string;
-  interface?: string;
-  kind: 'regular' | 'peer' | 'subordinate';
-  remoteApp: string;
-  /** Remote units currently in scope (for peers: the other units of this app). */
-  units: string[];
-  /** Bags by app or unit name (this unit, this app, remote app, remote units). */
-  bags: Record<string, Record<string, string>>;
-  remoteModelUuid?: string;
-  limit?: number;
-}
+export type {
+  WorldAction,
+  WorldData,
+  WorldNetwork,
+  WorldRelation,
+  WorldSecret,
+  WorldSecretRevision,
+  WorldStatus,
+  WorldStorage,
+} from './world-schema.js';
 
-/** One revision of a secret. @internal */
-export interface WorldSecretRevision {
-  revision: number;
-  content: Record<string, string>;
-}
-
-/** A secret as Juju holds it. @internal */
-export interface WorldSecret {
-  /** The full id as given (e.g. `secret:abc…`). */
-  id: string;
-  /** `app`, `unit`, or null for a secret this charm only observes. */
-  owner: 'app' | 'unit' | null;
-  revisions: WorldSecretRevision[];
-  trackedRevision: number;
-  label?: string;
-  description?: string;
-  /** RFC 3339 expiry. */
-  expire?: string;
-  rotate?: string;
-  grants: Record<string, string[]>;
-  /** Revisions removed by the charm with `secret-remove --revision`. */
-  removedRevisions: number[];
-  /** Who owns it, when not this charm (a remote app or unit, or the model for user secrets). */
-  ownerName?: string;
-  /**
-   * Names (this app or unit) the secret is visible to, for secrets owned by someone else that
-   * must be granted first; absent means visible.
-   */
-  observers?: string[];
-}
-
-/** A storage instance. @internal */
-export interface WorldStorage {
-  name: string;
-  index: number;
-  kind: 'filesystem' | 'block';
-  location: string;
-  attached: boolean;
-}
-
-/** `network-get` data in Juju's JSON shape. @internal */
-export interface WorldNetwork {
-  'bind-addresses': {
-    'mac-address': string;
-    'interface-name': string;
-    addresses: { hostname: string; value: string; cidr: string }[];
-  }[];
-  'egress-subnets': string[];
-  'ingress-addresses': string[];
-}
-
-/** A status with its message. @internal */
-export interface WorldStatus {
-  status: string;
-  message: string;
-}
-
-/** The running action, if any. @internal */
-export interface WorldAction {
-  name: string;
-  id: string;
-  params: Record<string, unknown>;
-  results: Record<string, unknown>;
-  logs: string[];
-  failureMessage?: string;
-  failed: boolean;
-}
-
-/** The whole simulated Juju state of one unit. @internal */
-export interface WorldData {
-  unitName: string;
-  modelName: string;
-  modelUuid: string;
-  modelType: 'kubernetes' | 'lxd';
-  jujuVersion: string;
-  config: Record<string, string | number | boolean>;
-  leader: boolean;
-  relations: WorldRelation[];
-  unitStatus: WorldStatus;
-  appStatus: WorldStatus;
-  unitStatusHistory: WorldStatus[];
-  appStatusHistory: WorldStatus[];
-  workloadVersion: string;
-  workloadVersionHistory: string[];
-  action?: WorldAction;
-  secrets: WorldSecret[];
-  storages: WorldStorage[];
-  storageRequests: Record<string, number>;
-  /** `network-get` data by binding name, and by `<binding>:<relation id>`. */
-  networks: Record<string, WorldNetwork>;
-  /** Opened ports as Juju prints them: `8080/tcp`, `icmp`. */
-  ports: string[];
-  resources: Record<string, string>;
-  stateStore: Record<string, string>;
-  jujuLog: { level: string; message: string }[];
-  plannedUnits: number;
-  cloudSpec?: Record<string, unknown>;
-  /** Bindings declared by the charm (endpoints + extra bindings + juju-info). */
-  bindings: string[];
-  rebootRequested?: 'now' | 'later';
-  /** Every hook-tool call, as argv (tool name first). */
-  calls: string[][];
-}
+import type {
+  WorldAction,
+  WorldData,
+  WorldNetwork,
+  WorldRelation,
+  WorldSecret,
+  WorldSecretRevision,
+  WorldStatus,
+} from './world-schema.js';
 
 /** A hook-tool failure, as Juju reports it. @internal */
 export class HookToolFailure extends Error {

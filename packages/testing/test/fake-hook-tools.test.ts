@@ -98,3 +98,13 @@ describe('fake hook-tool executables', { timeout: 30_000 }, () => {
     expect(world.calls.map((c) => c[0])).toEqual(['juju-log', 'is-leader', 'juju-log']);
   });
 });
+
+describe('world.json', () => {
+  it('is parsed, and a damaged one is reported with the file and field', async () => {
+    const { parseWorld } = await import('../src/world-schema.js');
+    expect(() => parseWorld('{', '/x/world.json')).toThrow('/x/world.json: not JSON');
+    expect(() => parseWorld('{"unitName": 1}', '/x/world.json')).toThrow(
+      /^\/x\/world\.json: unitName: /,
+    );
+  });
+});
