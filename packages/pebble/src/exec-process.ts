@@ -2,7 +2,6 @@ import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessageEvent, WebSocket } from 'undici';
-import { z } from 'zod';
 import { formatSeconds } from './duration.js';
 import {
   ChangeError,
@@ -14,6 +13,7 @@ import {
 import type { PebbleClient } from './pebble-client.js';
 import { type Change, ExecResultSchema } from './schemas.js';
 import { parseResult, type Transport } from './transport.js';
+import { z } from './zod.js';
 
 /** A source of standard input for {@link PebbleClient.exec}. */
 export type ExecStdin = string | Uint8Array | Readable | AsyncIterable<Uint8Array | string>;

@@ -1,6 +1,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { z } from 'zod';
 import { PebbleError } from './errors.js';
+import type { ZodInput } from './zod.js';
+import { z } from './zod.js';
 
 /**
  * Typed Pebble layers and plans: services, checks and log targets, with YAML round-trips
@@ -91,7 +92,7 @@ export const LayerDictSchema = z
   .catchall(z.unknown());
 
 /** A layer document as Pebble spells it (kebab-case keys). */
-export type LayerDict = z.input<typeof LayerDictSchema>;
+export type LayerDict = ZodInput<typeof LayerDictSchema>;
 
 type Override = 'merge' | 'replace';
 

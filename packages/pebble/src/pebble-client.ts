@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
 import { formatSeconds } from './duration.js';
 import { APIError, ChangeError, PathError, ProtocolError, TimeoutError } from './errors.js';
 import { type ExecOptions, type ExecProcess, startExec } from './exec-process.js';
@@ -36,6 +35,8 @@ import {
   WarningSchema,
 } from './schemas.js';
 import { discard, parseResult, Transport } from './transport.js';
+import type { ZodOutput, ZodType } from './zod.js';
+import { z } from './zod.js';
 
 /** Options of {@link PebbleClient}. */
 export interface PebbleClientOptions {
@@ -879,7 +880,7 @@ function parseLogLine(line: string, endpoint: string): LogEntry {
   return parseResult(LogEntrySchema, value, endpoint);
 }
 
-function nullableList<S extends z.ZodType>(schema: S) {
+function nullableList<S extends ZodType>(schema: S) {
   return z
     .array(schema)
     .nullish()
@@ -910,7 +911,7 @@ function ownerFields(options: OwnerOptions): Record<string, unknown> {
 }
 
 function raisePathErrors(
-  results: z.output<typeof FileResultSchema>[],
+  results: ZodOutput<typeof FileResultSchema>[],
   paths: readonly string[],
 ): void {
   for (const result of results) {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { ZodOutput } from './zod.js';
+import { z } from './zod.js';
 
 /**
  * Zod schemas for every reply Pebble sends, with the camelCase types derived from them.
@@ -41,7 +42,7 @@ export const SystemInfoSchema = z
     httpsAddress: v['https-address'],
   }));
 /** What `getSystemInfo()` returns. */
-export type SystemInfo = z.output<typeof SystemInfoSchema>;
+export type SystemInfo = ZodOutput<typeof SystemInfoSchema>;
 
 /** Schema of `GET /v1/health`. @internal */
 export const HealthSchema = z.object({ healthy: z.boolean() });
@@ -74,7 +75,7 @@ export const TaskSchema = z
     data: t.data ?? {},
   }));
 /** A task of a change. */
-export type Task = z.output<typeof TaskSchema>;
+export type Task = ZodOutput<typeof TaskSchema>;
 
 /** Statuses of changes and tasks; other values Pebble may add are kept as strings. */
 export type ChangeStatus =
@@ -120,7 +121,7 @@ export const ChangeSchema = z
     data: c.data ?? {},
   }));
 /** A change: a unit of work in Pebble made of tasks. */
-export type Change = z.output<typeof ChangeSchema>;
+export type Change = ZodOutput<typeof ChangeSchema>;
 
 /** Service status (`current`); `backoff` is kept, unlike ops' enum. */
 export type ServiceStatus = 'active' | 'backoff' | 'error' | 'inactive' | (string & {});
@@ -140,7 +141,7 @@ export const ServiceInfoSchema = z
     currentSince: s['current-since'] === undefined ? undefined : new Date(s['current-since']),
   }));
 /** Status of one service, as `getServices()` returns it; use {@link isRunning}. */
-export type ServiceInfo = z.output<typeof ServiceInfoSchema>;
+export type ServiceInfo = ZodOutput<typeof ServiceInfoSchema>;
 
 /**
  * Tells whether a service is running (its status is `active`), as ops' `is_running()`.
@@ -180,7 +181,7 @@ export const CheckInfoSchema = z
     prevChangeId: c['prev-change-id'],
   }));
 /** Status of one health check. */
-export type CheckInfo = z.output<typeof CheckInfoSchema>;
+export type CheckInfo = ZodOutput<typeof CheckInfoSchema>;
 
 /** Schema of `POST /v1/checks` results. @internal */
 export const ChecksChangedSchema = z.object({ changed: stringList });
@@ -190,7 +191,7 @@ export const RefreshCheckResultSchema = z
   .object({ info: CheckInfoSchema, error: z.string().optional() })
   .transform((r) => ({ info: r.info, error: r.error === '' ? undefined : r.error }));
 /** What `refreshCheck()` returns: the check after running once, and its failure text. */
-export type RefreshCheckResult = z.output<typeof RefreshCheckResultSchema>;
+export type RefreshCheckResult = ZodOutput<typeof RefreshCheckResultSchema>;
 
 /** File types Pebble reports. */
 export type FileType =
@@ -230,7 +231,7 @@ export const FileInfoSchema = z
     group: f.group ?? undefined,
   }));
 /** Information about a file or directory (`permissions` is a number, such as `0o644`). */
-export type FileInfo = z.output<typeof FileInfoSchema>;
+export type FileInfo = ZodOutput<typeof FileInfoSchema>;
 
 /** Schema of a per-path result of a file operation. @internal */
 export const FileResultSchema = z.object({
@@ -272,7 +273,7 @@ export const NoticeSchema = z
     expireAfter: n['expire-after'],
   }));
 /** A notice (`repeatAfter`/`expireAfter` are Go duration strings). */
-export type Notice = z.output<typeof NoticeSchema>;
+export type Notice = ZodOutput<typeof NoticeSchema>;
 
 /** Schema of `POST /v1/notices`. @internal */
 export const NotifyResultSchema = z.object({ id: z.string() });
@@ -295,7 +296,7 @@ export const IdentitySchema = z
     cert: i.cert,
   }));
 /** An identity: its access level and at least one of `local`, `basic`, `cert`. */
-export type Identity = z.output<typeof IdentitySchema>;
+export type Identity = ZodOutput<typeof IdentitySchema>;
 
 /** Schema of `GET /v1/identities`. @internal */
 export const IdentitiesSchema = z
@@ -322,14 +323,14 @@ export const WarningSchema = z
     repeatAfter: w['repeat-after'],
   }));
 /** A warning from a Pebble older than v1.16. */
-export type Warning = z.output<typeof WarningSchema>;
+export type Warning = ZodOutput<typeof WarningSchema>;
 
 /** Schema of one line of `GET /v1/logs`. */
 export const LogEntrySchema = z
   .object({ time: z.string(), service: z.string(), message: z.string() })
   .transform((l) => ({ time: new Date(l.time), service: l.service, message: l.message }));
 /** One log line of a service. */
-export type LogEntry = z.output<typeof LogEntrySchema>;
+export type LogEntry = ZodOutput<typeof LogEntrySchema>;
 
 /** Schema of the `result` of `POST /v1/exec`. @internal */
 export const ExecResultSchema = z.object({

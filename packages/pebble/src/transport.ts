@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
-import type { z } from 'zod';
 import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
 import { EnvelopeSchema, ErrorResultSchema } from './schemas.js';
+import type { ZodError, ZodOutput, ZodType } from './zod.js';
 
 /** A query string value: lists are sent as repeated parameters. @internal */
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -226,12 +226,12 @@ export class Transport {
   }
 
   /** Sends a request and returns its `result`, validated by `schema`. */
-  async result<S extends z.ZodType>(
+  async result<S extends ZodType>(
     method: 'GET' | 'POST',
     path: string,
     schema: S,
     options: RequestOptions = {},
-  ): Promise<z.output<S>> {
+  ): Promise<ZodOutput<S>> {
     const env = await this.request(method, path, options);
     return parseResult(schema, env.result, `${method} ${path}`);
   }
@@ -254,11 +254,11 @@ export function discard(body: Readable): void {
 }
 
 /** Validates a `result` against a schema, as a {@link ProtocolError} naming the endpoint. @internal */
-export function parseResult<S extends z.ZodType>(
+export function parseResult<S extends ZodType>(
   schema: S,
   value: unknown,
   endpoint: string,
-): z.output<S> {
+): ZodOutput<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw new ProtocolError(
@@ -273,7 +273,7 @@ export function parseResult<S extends z.ZodType>(
 }
 
 /** Describes the first issues of a zod error with their paths. @internal */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)

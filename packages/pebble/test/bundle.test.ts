@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-async function bundle(source: string): Promise<{ inputs: string[]; size: number }> {
+async function bundle(
+  source: string,
+): Promise<{ inputs: string[]; size: number; kept: Record<string, number> }> {
   const result = await build({
     stdin: { contents: source, resolveDir: packageDir, loader: 'ts' },
     bundle: true,
@@ -14,9 +16,16 @@ async function bundle(source: string): Promise<{ inputs: string[]; size: number 
     metafile: true,
     logLevel: 'silent',
   });
+  const kept: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) kept[input] = (kept[input] ?? 0) + bytesInOutput;
+    }
+  }
   return {
     inputs: Object.keys(result.metafile.inputs),
     size: result.outputFiles.reduce((n, f) => n + f.contents.length, 0),
+    kept,
   };
 }
 
@@ -29,6 +38,16 @@ describe('bundles', () => {
     expect(inputs.some((i) => i.includes('/undici/'))).toBe(true);
     expect(inputs.filter((i) => /\/node_modules\/(\.pnpm\/)?ws[@/]/u.test(i))).toEqual([]);
     expect(inputs.filter((i) => i.includes('/fake/'))).toEqual([]);
+  }, 60_000);
+
+  it('keeps only the zod builders it uses, not every zod locale', async () => {
+    const { kept } = await bundle(
+      "import { PebbleClient } from '@opsjs/pebble'; console.log(new PebbleClient({ socketPath: '/x' }).socketPath);",
+    );
+    const zod = Object.keys(kept).filter((i) => i.includes('/zod/'));
+    expect(zod.length).toBeGreaterThan(0);
+    // The `z` namespace object would keep all ~60 locales (about 260 KB minified).
+    expect(zod.filter((i) => /\/locales\/(?!en\.js$)[^/]+$/u.test(i))).toEqual([]);
   }, 60_000);
 
   it('the fake server entry point does bring ws', async () => {

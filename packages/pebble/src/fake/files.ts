@@ -15,8 +15,9 @@ import {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
 import { boundaryOf, MultipartParser, quote } from '../multipart.js';
+import type { ZodOutput } from '../zod.js';
+import { z } from '../zod.js';
 import { rfc3339Seconds } from './changes.js';
 import { HttpError, osErrorText } from './http-error.js';
 import type { Ownership, UserDb } from './users.js';
@@ -337,7 +338,7 @@ export class FileStore {
     if (boundary === undefined || boundary.length < 32)
       throw new HttpError(400, `invalid boundary "${boundary ?? ''}"`);
     const parser = new MultipartParser(boundary);
-    type Meta = NonNullable<z.infer<typeof WriteRequestSchema>['files']>[number];
+    type Meta = NonNullable<ZodOutput<typeof WriteRequestSchema>['files']>[number];
     const metas = new Map<string, Meta>();
     const order: string[] = [];
     const results = new Map<string, ItemResult>();
@@ -403,7 +404,7 @@ export class FileStore {
           }
         } else if (event.type === 'end-part') {
           if (partIndex === 0 && requestText !== undefined) {
-            let parsed: z.infer<typeof WriteRequestSchema>;
+            let parsed: ZodOutput<typeof WriteRequestSchema>;
             try {
               const r = WriteRequestSchema.safeParse(
                 JSON.parse(Buffer.concat(requestText).toString('utf8')),
