@@ -181,12 +181,28 @@ describe('resources', () => {
         new Promise<number>((resolve) => signal.addEventListener('abort', () => resolve(0))),
     );
     const id = await client.startServices(['a'], { timeoutMs: 0 });
+    // A log follow surely in flight: a line has arrived; later pings are read on and the
+    // follow must then end with an error when the reset cuts it.
+    const follow = client.followLogs();
+    let arrived = false;
+    const following = (async (): Promise<unknown> => {
+      for (;;) {
+        const line = await follow.next();
+        if (line.done === true) return 'ended without an error';
+        arrived = true;
+      }
+    })().catch((e: unknown) => e);
+    while (!arrived) {
+      server.addLog('a', 'ping');
+      await settle();
+    }
+    // (A wait arriving after the reset gets a 404: an error either way.)
     const pending = [
-      client.waitChange(id),
-      client.getNotices({ types: ['custom'], timeoutMs: 30_000 }),
-      (await client.exec(['sleep'])).wait(),
-      client.followLogs().next(),
-    ].map((p) => p.catch((e: unknown) => e));
+      ...[client.waitChange(id), (await client.exec(['sleep'])).wait()].map((p) =>
+        p.catch((e: unknown) => e),
+      ),
+      following,
+    ];
     await client.push('/f', 'x'.repeat(1024 * 1024));
     await server.reset();
     for (const result of await Promise.all(pending)) expect(result).toBeInstanceOf(PebbleError);
