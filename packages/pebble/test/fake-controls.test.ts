@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PebbleError } from '../src/errors.js';
 import type { Layer } from '../src/layer.js';
-import { onCleanup, setup } from './helpers/setup.js';
+import { onCleanup, settle, setup } from './helpers/setup.js';
 
 const BASE: Layer = {
   summary: 'base',
@@ -193,6 +193,9 @@ describe('FakePebbleServer.reset', () => {
     expect(await client.getChanges({ select: 'all' })).toEqual([
       expect.objectContaining({ id: '1', kind: 'perform-check' }),
     ]);
+    // The old changes finishing late must not leave notices in the new state.
+    await settle();
+    expect(server.notices.map((n) => [n.type, n.key])).toEqual([['change-update', '1']]);
   });
 
   it('empties a given root without following links, or keeps files on request', async () => {

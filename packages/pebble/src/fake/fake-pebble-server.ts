@@ -200,7 +200,9 @@ export class FakePebbleServer {
   }
 
   #newChangeStore(): ChangeStore {
-    return new ChangeStore((change) => {
+    const store: ChangeStore = new ChangeStore((change) => {
+      // A change of the state before a reset, finishing late, no longer makes notices.
+      if (this.#changes !== store) return;
       const data: Record<string, string> = { kind: change.kind };
       const checkName = [...this.#checks.entries()].find(
         ([, c]) => c.changeId === change.id || c.prevChangeId === change.id,
@@ -208,6 +210,7 @@ export class FakePebbleServer {
       if (checkName !== undefined && change.kind.endsWith('-check')) data['check-name'] = checkName;
       this.#notices.add(null, 'change-update', change.id, data, undefined, undefined);
     });
+    return store;
   }
 
   /**
