@@ -25,7 +25,8 @@ server.handleExec('produce', async ({ command, stdout }) => {
   await writeBytes(stdout, Number(command[1]));
   return 0;
 });
-const rawPath = join(mkdtempSync(join(tmpdir(), 'bench-raw-')), 'raw.socket');
+const rawDir = mkdtempSync(join(tmpdir(), 'bench-raw-'));
+const rawPath = join(rawDir, 'raw.socket');
 // The floor: send the number of bytes the client asks for on its first line.
 const raw = createServer((socket) => {
   socket.on('error', () => undefined);
@@ -47,6 +48,7 @@ process.on('message', (message) => {
   server.close().then(
     () => {
       rmSync(root, { recursive: true, force: true });
+      rmSync(rawDir, { recursive: true, force: true });
       process.exit(0);
     },
     () => process.exit(1),
