@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { stringify } from 'yaml';
+import { CHARM_META_CACHE_FILE } from '@opsjs/model';
+import { parse, stringify } from 'yaml';
 import { reason, withTempFile, writeFileAtomic } from './atomic-file.js';
 import { bundleCharm } from './bundle.js';
 import { charmLayout, dispatchScript } from './dispatch-script.js';
@@ -71,13 +72,31 @@ const PEBBLE_PACKAGE = '@opsjs/pebble';
 
 /** Metadata files a packed charm carries; charmcraft writes its own, so they are not staged. */
 const METADATA_FILES = new Set(['metadata.yaml', 'config.yaml', 'actions.yaml', 'manifest.yaml']);
+
+/**
+ * The body of `@opsjs/model`'s metadata cache (`.opsjs/metadata.json`, as `writeCharmMetaCache`
+ * writes it) for the metadata files packed into the charm.
+ */
+function metadataCache(files: Readonly<Record<string, string>>): string {
+  const doc = (name: string): unknown => {
+    const text = files[name];
+    return text === undefined ? null : (parse(text) ?? null);
+  };
+  const body = {
+    metadata: doc('metadata.yaml'),
+    config: doc('config.yaml'),
+    actions: doc('actions.yaml'),
+  };
+  return `${JSON.stringify(body)}\n`;
+}
 /** Project files copied into the charm when present (as charmcraft does). */
 const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
 
 /**
  * Packs a charm project into `<name>_<os>-<channel>-<arch>.charm` without charmcraft or
  * network access: the entry bundled with esbuild, `dispatch`, `hooks/{install,start,upgrade-charm}`
- * linked to it, `metadata.yaml`/`config.yaml`/`actions.yaml`, `manifest.yaml`, and the Node
+ * linked to it, `metadata.yaml`/`config.yaml`/`actions.yaml` (and their parsed form in
+ * `.opsjs/metadata.json`, which `@opsjs/model` reads instead), `manifest.yaml`, and the Node
  * runtime for the architecture. A charm without containers is bundled without
  * `@opsjs/pebble` (so without undici). The same inputs give a byte-identical file. The file is
  * written under a temporary name and renamed at the end, so a failure leaves nothing behind.
@@ -162,8 +181,15 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
   const stem = `${project.meta.name}_${baseLabel}`;
   const outDir = resolve(project.dir, options.out ?? '.');
   const charmPath = join(outDir, `${stem}.charm`);
+  // The parsed metadata as JSON, so that `CharmMeta.fromCharmDir` skips YAML on every hook. It
+  // is used only while at least as new as the YAML files: it goes last in the archive, so an
+  // extractor that stamps files with the extraction time makes it the newest.
+  const ordered: ZipEntry[] = [
+    ...[...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path))),
+    { path: CHARM_META_CACHE_FILE, data: metadataCache(project.charmFiles) },
+  ];
   const zipEntries = await withTempFile(charmPath, 'the .charm file', (temp) =>
-    writeZip(temp, entries, { level }),
+    writeZip(temp, ordered, { level, keepOrder: true }),
   );
   const size = (await stat(charmPath)).size;
 

@@ -54,6 +54,12 @@ export interface ZipWriteOptions {
   readonly chunkSize?: number;
   /** How many chunks are deflated at once (default: the number of CPUs, at most 4). */
   readonly concurrency?: number;
+  /**
+   * Keep the entries in the order given instead of sorting them by path (the caller then owns
+   * determinism). Extractors that stamp files with the extraction time make later entries
+   * newer.
+   */
+  readonly keepOrder?: boolean;
 }
 
 const LOCAL_HEADER = 0x04034b50;
@@ -81,8 +87,8 @@ interface CentralRecord {
 }
 
 /**
- * Writes a deterministic zip archive: entries sorted by path, every timestamp 1980-01-01
- * 00:00, unix modes in the external attributes (so executables and symbolic links survive
+ * Writes a deterministic zip archive: entries sorted by path (unless `keepOrder`), every
+ * timestamp 1980-01-01 00:00, unix modes in the external attributes (so executables and symbolic links survive
  * `unzip`), UTF-8 names, no extra fields. The same entries and options always give
  * byte-identical output.
  *
@@ -113,14 +119,16 @@ export async function writeZip(
   const level = options.level ?? 6;
   const chunkSize = options.chunkSize ?? 4 * 1024 * 1024;
   const concurrency = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()));
-  const sorted = [...entries].sort((a, b) => compareNames(a.path, b.path));
-  for (let i = 0; i < sorted.length; i++) {
-    const current = sorted[i];
-    if (current === undefined) continue;
+  const sorted = options.keepOrder
+    ? [...entries]
+    : [...entries].sort((a, b) => compareNames(a.path, b.path));
+  const seen = new Set<string>();
+  for (const current of sorted) {
     checkPath(current.path);
-    if (i > 0 && sorted[i - 1]?.path === current.path) {
+    if (seen.has(current.path)) {
       throw new ZipError(`${current.path}: duplicate path in the archive`, { file: current.path });
     }
+    seen.add(current.path);
   }
 
   const out = await open(outPath, 'w');

@@ -60,7 +60,7 @@ describe('runCli', () => {
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
       new RegExp(
-        `^Packed ${join(dir, 'build', 'hook-charm_ubuntu-24.04-amd64.charm')} \\(\\d+\\.\\d KiB, 11 entries\\) in \\d+\\.\\d\\d s$`,
+        `^Packed ${join(dir, 'build', 'hook-charm_ubuntu-24.04-amd64.charm')} \\(\\d+\\.\\d KiB, 12 entries\\) in \\d+\\.\\d\\d s$`,
       ),
     );
     expect(lines).toContainEqual(

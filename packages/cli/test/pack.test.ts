@@ -5,12 +5,15 @@ import {
   readFileSync,
   readlinkSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CHARM_META_CACHE_FILE, CharmMeta } from '@opsjs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { pack } from '../src/pack.js';
+import { unpackCharm } from '../src/zip-reader.js';
 import {
   copyFixture,
   extractZip,
@@ -57,6 +60,7 @@ describe('pack', () => {
       'manifest.yaml',
       'metadata.yaml',
       'runtime/node',
+      '.opsjs/metadata.json',
     ]);
     const mode = (path: string): number | undefined =>
       entries.find((e) => e.path === path)?.unixMode;
@@ -107,6 +111,30 @@ describe('pack', () => {
       'hook-charm_ubuntu-24.04-amd64.charm',
       'hook-charm_ubuntu-24.04-amd64.charmcraft-parts.yaml',
     ]);
+  });
+
+  it('packs the parsed metadata for @opsjs/model, used while not older than the YAML files', async () => {
+    const dir = project();
+    const result = await pack({ dir, out: tempDir(), arch: 'amd64', noRuntime: true });
+    const entries = readZip(result.charmPath);
+    expect(entries.at(-1)?.path).toBe(CHARM_META_CACHE_FILE);
+    const cache = JSON.parse(text(entries, CHARM_META_CACHE_FILE));
+    expect(cache).toEqual({
+      metadata: parse(text(entries, 'metadata.yaml')),
+      config: parse(text(entries, 'config.yaml')),
+      actions: parse(text(entries, 'actions.yaml')),
+    });
+    const charmDir = tempDir();
+    await unpackCharm(result.charmPath, charmDir);
+    // An invalid metadata.yaml older than the cache is not read...
+    writeFileSync(join(charmDir, 'metadata.yaml'), 'name: [not, a, name]\n');
+    utimesSync(join(charmDir, 'metadata.yaml'), new Date(0), new Date(0));
+    const meta = CharmMeta.fromCharmDir(charmDir);
+    expect(meta.name).toBe('hook-charm');
+    expect(Object.keys(meta.actions)).toEqual(['say']);
+    // ...but a newer one is.
+    utimesSync(join(charmDir, 'metadata.yaml'), new Date(), new Date(Date.now() + 60_000));
+    expect(() => CharmMeta.fromCharmDir(charmDir)).toThrow('metadata.yaml');
   });
 
   it('is reproducible: the same inputs give a byte-identical .charm', async () => {
