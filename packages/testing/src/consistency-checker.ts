@@ -316,10 +316,9 @@ function checkAction(input: ConsistencyInput, errors: string[], warnings: string
       continue;
     }
     const type = schema.type;
-    if (typeof type !== 'string') {
-      warnings.push(
-        `param '${name}' of action '${action.name}' declares no type; it cannot be checked.`,
-      );
+    if (typeof type !== 'string' || type === '') {
+      // As Scenario: an untyped parameter is an error (charmcraft rejects it).
+      errors.push(`param '${name}' of action '${action.name}' declares no type.`);
       continue;
     }
     const actual = jsonType(value);
@@ -334,18 +333,11 @@ function checkAction(input: ConsistencyInput, errors: string[], warnings: string
       );
     }
   }
-  for (const required of ameta.required) {
-    if (!(required in action.params)) {
-      errors.push(`action '${action.name}' needs param '${required}'.`);
-    }
-  }
 }
 
 function checkSecrets(input: ConsistencyInput, errors: string[]): void {
   const { state, event, jujuVersion } = input;
-  if (state.secrets.length > 0 && !atLeast(jujuVersion, 3, 0)) {
-    errors.push(`secrets need Juju 3.0 or later (Context juju version ${jujuVersion}).`);
-  }
+  // As Scenario: only a secret event is checked (secrets merely present in the state are not).
   if (event.kind !== 'secret') return;
   const secret = event.secret;
   if (secret === undefined) {
@@ -354,6 +346,8 @@ function checkSecrets(input: ConsistencyInput, errors: string[]): void {
     errors.push(
       `cannot run ${event.name}: secret ${secret.id} is not in the state (pass the very Secret object that is in State.secrets).`,
     );
+  } else if (!atLeast(jujuVersion, 3, 0)) {
+    errors.push(`secrets need Juju 3.0 or later (Context juju version ${jujuVersion}).`);
   } else if (
     (event.jujuName === 'secret-rotate' ||
       event.jujuName === 'secret-expired' ||

@@ -1,3 +1,4 @@
+import { StateValidationError } from './errors.js';
 import type { CheckInfo, Container, Notice } from './state/container.js';
 import type { Storage } from './state/misc.js';
 import { DeferredEvent } from './state/misc.js';
@@ -244,16 +245,32 @@ export class EventFactories {
     return lifecycle('leader-settings-changed');
   }
 
-  /** `secret-changed` (an observer's view of a new revision). */
+  /**
+   * `secret-changed` (an observer's view of a new revision).
+   * @throws {StateValidationError} for a secret this unit owns (its owner never gets it)
+   */
   secretChanged(secret: Secret): ScenarioEvent {
+    if (secret.owner !== undefined) {
+      throw new StateValidationError(
+        `secret-changed is never sent to the owner of secret ${secret.id}: pass a secret without an owner`,
+      );
+    }
     return new ScenarioEvent({ jujuName: 'secret-changed', kind: 'secret', secret });
   }
-  /** `secret-rotate` (owner). */
+  /**
+   * `secret-rotate` (owner).
+   * @throws {StateValidationError} for a secret this unit does not own
+   */
   secretRotate(secret: Secret): ScenarioEvent {
+    ownerOnly('secret-rotate', secret);
     return new ScenarioEvent({ jujuName: 'secret-rotate', kind: 'secret', secret });
   }
-  /** `secret-expired` for `revision` (owner). */
+  /**
+   * `secret-expired` for `revision` (owner).
+   * @throws {StateValidationError} for a secret this unit does not own
+   */
   secretExpired(secret: Secret, options: { revision: number }): ScenarioEvent {
+    ownerOnly('secret-expired', secret);
     return new ScenarioEvent({
       jujuName: 'secret-expired',
       kind: 'secret',
@@ -261,8 +278,12 @@ export class EventFactories {
       secretRevision: options.revision,
     });
   }
-  /** `secret-remove` for `revision` (owner). */
+  /**
+   * `secret-remove` for `revision` (owner).
+   * @throws {StateValidationError} for a secret this unit does not own
+   */
   secretRemove(secret: Secret, options: { revision: number }): ScenarioEvent {
+    ownerOnly('secret-remove', secret);
     return new ScenarioEvent({
       jujuName: 'secret-remove',
       kind: 'secret',
@@ -382,5 +403,14 @@ export class EventFactories {
    */
   custom(name: string): ScenarioEvent {
     return new ScenarioEvent({ jujuName: name, kind: 'custom' });
+  }
+}
+
+/** As Scenario's factories: Juju sends rotate/expired/remove only to the secret's owner. */
+function ownerOnly(event: string, secret: Secret): void {
+  if (secret.owner === undefined) {
+    throw new StateValidationError(
+      `${event} is sent only to the owner of secret ${secret.id}: set owner 'app' or 'unit'`,
+    );
   }
 }

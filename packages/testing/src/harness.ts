@@ -102,8 +102,10 @@ export class Harness<C extends CharmType = CharmType> {
   readonly backend: MemoryBackend;
   readonly #charmClass: C;
   readonly #world: World;
-  readonly #model: Model;
-  readonly #framework: Framework;
+  #model: Model;
+  #framework: Framework;
+  readonly #jujuVersion: string;
+  readonly #charmDir: string;
   readonly #tempDir: string;
   readonly #servers = new Map<string, FakePebbleServer>();
   readonly #pendingExec: { container: string; register: (server: FakePebbleServer) => void }[] = [];
@@ -111,7 +113,7 @@ export class Harness<C extends CharmType = CharmType> {
   #hooksEnabled = true;
   #nextRelationId = 0;
   #nextActionId = 0;
-  #nextStorageIndex = new Map<string, number>();
+  #nextStorageIndex = 0;
   #plannedUnits: number | undefined;
   #rebootCount = 0;
   readonly #removeLogSink: () => void;
@@ -142,26 +144,35 @@ export class Harness<C extends CharmType = CharmType> {
       originalReboot(now);
       this.#rebootCount += 1;
     };
-    this.#model = new Model({
-      meta: this.meta,
-      backend: this.backend,
-      unitName,
-      modelName: data.modelName,
-      modelUuid: data.modelUuid,
-      jujuVersion,
-      containerSocketPath: (name) => this.#socketPath(name),
-    });
+    this.#jujuVersion = jujuVersion;
+    this.#charmDir = options.charmRoot ?? this.#tempDir;
+    [this.#model, this.#framework] = this.#buildModel();
     // The process-wide logger, as under main(), so records a charm sends to core's `logger`
     // reach juju-log too; the sink is removed by cleanup().
     this.#removeLogSink = logger.addSink((level, message) => this.backend.jujuLog(level, message));
-    this.#framework = new Framework({
-      store: new MemoryStateStore(),
-      model: this.#model,
+  }
+
+  /** The model (named as the world says) and the framework on it. */
+  #buildModel(): [Model, Framework] {
+    const data = this.#world.data;
+    const model = new Model({
       meta: this.meta,
-      charmDir: options.charmRoot ?? this.#tempDir,
+      backend: this.backend,
+      unitName: data.unitName,
+      modelName: data.modelName,
+      modelUuid: data.modelUuid,
+      jujuVersion: this.#jujuVersion,
+      containerSocketPath: (name) => this.#socketPath(name),
+    });
+    const framework = new Framework({
+      store: new MemoryStateStore(),
+      model,
+      meta: this.meta,
+      charmDir: this.#charmDir,
       logger,
       skipDuplicateEvents: false,
     });
+    return [model, framework];
   }
 
   #socketPath(container: string): string {
@@ -365,7 +376,7 @@ export class Harness<C extends CharmType = CharmType> {
   /**
    * Changes config values and emits config-changed. `unset` restores defaults (or removes
    * options without one).
-   * @throws {HarnessError} for an option not in the metadata
+   * @throws {HarnessError} for an option not in the metadata or a value of the wrong type
    */
   async updateConfig(
     keyValues: Readonly<Record<string, string | number | boolean>> = {},
@@ -373,10 +384,16 @@ export class Harness<C extends CharmType = CharmType> {
   ): Promise<void> {
     const config = this.#world.data.config;
     for (const [key, value] of Object.entries(keyValues)) {
-      if (this.meta.config[key] === undefined)
-        throw new HarnessError(`unknown config option: '${key}'`);
-      config[key] = value;
+      const option = this.meta.config[key];
+      if (option === undefined) throw new HarnessError(`unknown config option: '${key}'`);
+      // As ops: the value must have the option's declared type (checked before any change).
+      if (!configValueFits(option.type, value)) {
+        throw new HarnessError(
+          `config option '${key}' is supposed to be of type ${option.type}, not ${typeof value === 'number' ? 'a non-integer number' : typeof value}`,
+        );
+      }
     }
+    for (const [key, value] of Object.entries(keyValues)) config[key] = value;
     for (const key of unset) {
       const def = this.meta.config[key]?.default;
       if (def === undefined) delete config[key];
@@ -407,10 +424,19 @@ export class Harness<C extends CharmType = CharmType> {
     this.#invalidate();
   }
 
-  /** Sets the model name and/or uuid the backend reports. */
+  /**
+   * Sets the model name and/or uuid (`harness.model` and `harness.framework` are rebuilt, so
+   * read them again afterwards).
+   * @throws {HarnessError} after {@link Harness.begin} (the model already has them, as ops)
+   */
   setModelInfo(info: { name?: string; uuid?: string }): void {
+    if (this.#charm !== undefined) {
+      throw new HarnessError('cannot set the model name or uuid after begin()');
+    }
     if (info.name !== undefined) this.#world.data.modelName = info.name;
     if (info.uuid !== undefined) this.#world.data.modelUuid = info.uuid;
+    // The model holds its name and uuid: rebuild it (nothing observes it before begin()).
+    [this.#model, this.#framework] = this.#buildModel();
   }
 
   /** Sets the cloud spec `credential-get` returns (Juju's JSON shape, e.g. `{type, name, credential: {'auth-type': ...}}`). */
@@ -473,10 +499,6 @@ export class Harness<C extends CharmType = CharmType> {
       units: [],
       bags: { [remoteApp]: {}, [own]: {}, [this.#world.data.unitName]: {} },
     });
-    if (this.#world.data.networks[''] === undefined) {
-      this.#world.data.networks[`${name}:${id}`] ??= networkFor('10.0.0.10');
-      this.#world.data.networks[name] ??= networkFor('192.0.2.0');
-    }
     this.#model.relations.invalidate(name);
     await this.#emitRelation('created', id, null);
     if (options.appData !== undefined || options.unitData !== undefined) {
@@ -485,6 +507,11 @@ export class Harness<C extends CharmType = CharmType> {
       if (options.appData !== undefined)
         await this.updateRelationData(id, remoteApp, options.appData);
       if (options.unitData !== undefined) await this.updateRelationData(id, unit, options.unitData);
+    }
+    // As ops: the default networks are added once the relation's events have run.
+    if (this.#world.data.networks[''] === undefined) {
+      this.#world.data.networks[`${name}:${id}`] ??= networkFor('10.0.0.10');
+      this.#world.data.networks[name] ??= networkFor('192.0.2.0');
     }
     return id;
   }
@@ -596,8 +623,8 @@ export class Harness<C extends CharmType = CharmType> {
       throw new HarnessError(`storage '${name}' is not declared in metadata`);
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const index = this.#nextStorageIndex.get(name) ?? 0;
-      this.#nextStorageIndex.set(name, index + 1);
+      // As ops: one index counter across every storage name.
+      const index = this.#nextStorageIndex++;
       const location = join(this.#tempDir, 'storage', `${name}${index}`);
       mkdirSync(location, { recursive: true });
       this.#world.data.storages.push({ name, index, kind: smeta.type, location, attached: false });
@@ -624,22 +651,31 @@ export class Harness<C extends CharmType = CharmType> {
     ]);
   }
 
-  /** Emits storage-detaching (after begin) and detaches the instance. */
+  /**
+   * Emits storage-detaching and detaches the instance (nothing happens for one that is not
+   * attached, as ops).
+   * @throws {HarnessError} before {@link Harness.begin}, or for an unknown storage id
+   */
   async detachStorage(id: string): Promise<void> {
-    const storage = this.#storage(id);
-    if (!storage.attached) throw new HarnessError(`storage ${id} is not attached`);
-    if (this.#charm !== undefined) {
-      await this.#emit(`${storage.name.replaceAll('-', '_')}_storage_detaching`, [
-        this.#storageObject(storage.name, storage.index),
-      ]);
+    if (this.#charm === undefined) {
+      throw new HarnessError('cannot detach storage before the harness has begun');
     }
+    const storage = this.#storage(id);
+    if (!storage.attached) return;
+    await this.#emit(`${storage.name.replaceAll('-', '_')}_storage_detaching`, [
+      this.#storageObject(storage.name, storage.index),
+    ]);
     storage.attached = false;
     this.#invalidate();
   }
 
-  /** Detaches (if attached) and forgets a storage instance. */
+  /** Detaches (if attached; storage-detaching after begin) and forgets a storage instance. */
   async removeStorage(id: string): Promise<void> {
-    if (this.#storage(id).attached) await this.detachStorage(id);
+    const storage = this.#storage(id);
+    if (storage.attached) {
+      if (this.#charm === undefined) storage.attached = false;
+      else await this.detachStorage(id);
+    }
     this.#world.data.storages = this.#world.data.storages.filter(
       (s) => `${s.name}/${s.index}` !== id,
     );
@@ -809,36 +845,43 @@ export class Harness<C extends CharmType = CharmType> {
     return this.#secret(id).revisions.map((r) => r.revision);
   }
 
-  #ownedSecret(id: string): WorldSecret {
+  #notUserSecret(id: string, event: string): WorldSecret {
     const secret = this.#secret(id);
-    if (secret.owner === null)
-      throw new HarnessError(`secret ${id} is not owned by the charm under test`);
+    if (secret.owner === null && secret.ownerName === this.#world.data.modelUuid) {
+      throw new HarnessError(`cannot trigger ${event} for user secret ${id}`);
+    }
     return secret;
   }
 
-  /** Emits secret-rotate for a secret the charm owns. */
+  /**
+   * Emits secret-rotate for a secret (as ops, any secret but a user secret).
+   * @throws {HarnessError} for a user secret or an unknown id
+   */
   async triggerSecretRotation(id: string, options: { label?: string } = {}): Promise<void> {
-    const secret = this.#ownedSecret(id);
+    const secret = this.#notUserSecret(id, 'secret-rotate');
     await this.#emit('secret_rotate', [secret.id, options.label ?? secret.label ?? null]);
   }
 
-  /** Emits secret-remove for a revision of a secret the charm owns. */
+  /** Emits secret-remove for a revision of a secret (as ops, no ownership check). */
   async triggerSecretRemoval(
     id: string,
     revision: number,
     options: { label?: string } = {},
   ): Promise<void> {
-    const secret = this.#ownedSecret(id);
+    const secret = this.#secret(id);
     await this.#emit('secret_remove', [secret.id, options.label ?? secret.label ?? null, revision]);
   }
 
-  /** Emits secret-expired for a revision of a secret the charm owns. */
+  /**
+   * Emits secret-expired for a revision of a secret (as ops, any secret but a user secret).
+   * @throws {HarnessError} for a user secret or an unknown id
+   */
   async triggerSecretExpiration(
     id: string,
     revision: number,
     options: { label?: string } = {},
   ): Promise<void> {
-    const secret = this.#ownedSecret(id);
+    const secret = this.#notUserSecret(id, 'secret-expired');
     await this.#emit('secret_expired', [
       secret.id,
       options.label ?? secret.label ?? null,
@@ -873,8 +916,12 @@ export class Harness<C extends CharmType = CharmType> {
     await this.#server(container).setAvailable(value);
   }
 
-  /** Makes the container connectable and emits `<container>-pebble-ready`. */
+  /**
+   * Makes the container connectable and emits `<container>-pebble-ready`; does nothing
+   * before {@link Harness.begin}, as ops.
+   */
   async containerPebbleReady(name: string): Promise<void> {
+    if (this.#charm === undefined) return;
     await this.setCanConnect(name, true);
     await this.#emit(`${name.replaceAll('-', '_')}_pebble_ready`, [
       this.#model.unit.getContainer(name),
@@ -988,6 +1035,7 @@ export class Harness<C extends CharmType = CharmType> {
     name: string,
     params: Readonly<Record<string, unknown>> = {},
   ): Promise<ActionOutput> {
+    if (this.#charm === undefined) throw new HarnessError('cannot run an action before begin()');
     const ameta = this.meta.actions[name];
     if (ameta === undefined) throw new HarnessError(`action '${name}' is not declared in metadata`);
     for (const required of ameta.required) {
@@ -1005,7 +1053,9 @@ export class Harness<C extends CharmType = CharmType> {
     for (const [key, schema] of Object.entries(ameta.params)) {
       if ('default' in schema) defaults[key] = structuredClone(schema.default);
     }
-    const id = String(this.#nextActionId++);
+    // As ops: the first action run has id "1".
+    this.#nextActionId += 1;
+    const id = String(this.#nextActionId);
     this.#world.data.action = {
       name,
       id,
@@ -1043,4 +1093,18 @@ function networkFor(address: string, options: AddNetworkOptions = {}): WorldNetw
     'egress-subnets': [...(options.egressSubnets ?? [cidr])],
     'ingress-addresses': [...(options.ingressAddresses ?? [address])],
   };
+}
+
+/** Whether `value` has config type `type` (ops' Harness check; JS numbers stand for float). */
+function configValueFits(type: string, value: unknown): boolean {
+  switch (type) {
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'float':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return typeof value === 'string';
+  }
 }

@@ -223,7 +223,10 @@ export class World {
   }
 
   applicationVersionSet(version: string): void {
-    this.data.workloadVersionHistory.push(this.data.workloadVersion);
+    // As Scenario: the previous version is recorded only when one was set (not the initial '').
+    if (this.data.workloadVersion !== '') {
+      this.data.workloadVersionHistory.push(this.data.workloadVersion);
+    }
     this.data.workloadVersion = version;
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { resolveMeta } from '../src/charm-spec.js';
 import { checkConsistency, findInconsistencies } from '../src/consistency-checker.js';
-import { InconsistentScenarioError } from '../src/errors.js';
+import { InconsistentScenarioError, StateValidationError } from '../src/errors.js';
 import { EventFactories } from '../src/event.js';
 import { CheckInfo, Container, Exec, Notice } from '../src/state/container.js';
 import { ModelInfo, Resource, Storage, StoredState } from '../src/state/misc.js';
@@ -16,6 +17,21 @@ const check = (state: State, event = on.start(), jujuVersion = '3.6.14') =>
   findInconsistencies({ state, event, meta, jujuVersion, unitId: 0 });
 
 describe('consistency checker', () => {
+  it('rejects an untyped action parameter, as Scenario', () => {
+    const untyped = resolveMeta({
+      meta: { name: 'u', actions: { go: { params: { what: { description: 'no type' } } } } },
+    });
+    expect(
+      findInconsistencies({
+        state: new State(),
+        event: on.action('go', { what: 'x' }),
+        meta: untyped,
+        jujuVersion: '3.6.14',
+        unitId: 0,
+      }).errors,
+    ).toEqual(["param 'what' of action 'go' declares no type."]);
+  });
+
   it('accepts a consistent state', () => {
     const db = new Relation({ endpoint: 'db' });
     const state = new State({
@@ -188,9 +204,8 @@ describe('consistency checker', () => {
       "param 'target' of action 'backup' should be of type string but is integer (1).",
       "param 'extra' is not a parameter of action 'backup'.",
     ]);
-    expect(check(new State(), on.action('backup', {})).errors).toEqual([
-      "action 'backup' needs param 'target'.",
-    ]);
+    // As Scenario: a missing required param is not a consistency error.
+    expect(check(new State(), on.action('backup', {})).errors).toEqual([]);
     expect(check(new State(), on.action('nope')).errors).toEqual([
       "action 'nope' is not declared in the charm metadata (actions.yaml).",
     ]);
@@ -198,12 +213,17 @@ describe('consistency checker', () => {
     expect(check(new State(), on.secretChanged(secret)).errors[0]).toMatch(
       /secret .* is not in the state/,
     );
-    expect(check(new State({ secrets: [secret] }), on.secretRotate(secret)).errors[0]).toMatch(
-      /only the owner of secret/,
-    );
-    expect(check(new State({ secrets: [secret] }), on.start(), '2.9.44').errors).toEqual([
-      'secrets need Juju 3.0 or later (Context juju version 2.9.44).',
-    ]);
+    // As Scenario's factories: owner-only events reject an observed secret, secret-changed an owned one.
+    expect(() => on.secretRotate(secret)).toThrow(StateValidationError);
+    expect(() => on.secretExpired(secret, { revision: 1 })).toThrow(StateValidationError);
+    expect(() => on.secretRemove(secret, { revision: 1 })).toThrow(StateValidationError);
+    const owned = new Secret({ trackedContent: { a: 'b' }, owner: 'unit' });
+    expect(() => on.secretChanged(owned)).toThrow(StateValidationError);
+    // As Scenario: the Juju version is checked only for a secret event.
+    expect(check(new State({ secrets: [secret] }), on.start(), '2.9.44').errors).toEqual([]);
+    expect(
+      check(new State({ secrets: [secret] }), on.secretChanged(secret), '2.9.44').errors,
+    ).toEqual(['secrets need Juju 3.0 or later (Context juju version 2.9.44).']);
   });
 
   it('throws InconsistentScenarioError listing every error', () => {

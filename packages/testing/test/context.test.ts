@@ -35,7 +35,11 @@ describe('Context.run', () => {
     const out = await ctx.run(ctx.on.install(), new State());
     expect(out.unitStatus).toEqual(new ActiveStatus());
     expect(out.workloadVersion).toBe('1.0');
-    expect(ctx.unitStatusHistory).toEqual([
+    // As Scenario: the unset initial version is not history.
+    expect(ctx.workloadVersionHistory).toEqual([]);
+    await ctx.run(ctx.on.install(), out);
+    expect(ctx.workloadVersionHistory).toEqual(['1.0']);
+    expect(ctx.unitStatusHistory.slice(0, 2)).toEqual([
       expect.objectContaining({ name: 'unknown' }),
       new MaintenanceStatus('installing'),
     ]);

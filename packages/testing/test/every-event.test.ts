@@ -77,11 +77,15 @@ const owned = new Secret({
   owner: 'app',
   id: 'secret:abcdefghij0123456789',
 });
+const observed = new Secret({
+  trackedContent: { a: 'b' },
+  id: 'secret:bcdefghij0123456789a',
+});
 const state = new State({
   relations: [db, peers, logging],
   storages: [data],
   containers: [workload],
-  secrets: [owned],
+  secrets: [owned, observed],
   leader: true,
 });
 const on = ctx.on;
@@ -131,7 +135,7 @@ const cases: [ScenarioEvent, Record<string, unknown>][] = [
     on.pebbleCheckRecovered(workload, check),
     { kind: 'workload_pebble_check_recovered', workload: 'workload', check: 'up' },
   ],
-  [on.secretChanged(owned), { kind: 'secret_changed', secret: owned.id }],
+  [on.secretChanged(observed), { kind: 'secret_changed', secret: observed.id }],
   [on.secretRotate(owned), { kind: 'secret_rotate', secret: owned.id }],
   [
     on.secretExpired(owned, { revision: 2 }),

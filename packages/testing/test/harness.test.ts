@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CharmBase, type Framework } from '@opsjs/core';
+import { ActionEvent, CharmBase, type EventBase, type Framework } from '@opsjs/core';
 import {
   ActiveStatus,
   BlockedStatus,
@@ -26,6 +26,51 @@ function newHarness(): Harness<typeof SampleCharm> {
 }
 
 describe('Harness', () => {
+  it('matches ops on calls before begin, config types, storage ids and action ids', async () => {
+    newHarness();
+    harness.setModelInfo({ name: 'm' });
+    expect(harness.model.name).toBe('m');
+    // Before begin: pebble-ready does nothing, detaching storage is refused.
+    await harness.containerPebbleReady('workload');
+    await harness.addStorage('data', 1, { attach: true });
+    await expect(harness.detachStorage('data/0')).rejects.toThrow(
+      'cannot detach storage before the harness has begun',
+    );
+    await expect(harness.runAction('ping')).rejects.toThrow('cannot run an action before begin()');
+    await expect(harness.updateConfig({ port: 'eighty' })).rejects.toThrow(
+      "config option 'port' is supposed to be of type int, not string",
+    );
+    await expect(harness.updateConfig({ port: 1.5 })).rejects.toThrow(HarnessError);
+    await expect(harness.updateConfig({ debug: 'yes' })).rejects.toThrow(HarnessError);
+    expect(harness.model.config.get('port')).toBe(8080);
+    await harness.begin();
+    // One storage index counter across names, as ops.
+    expect(await harness.addStorage('data', 1)).toEqual(['data/1']);
+    // Detaching a detached storage is a no-op.
+    await harness.detachStorage('data/1');
+    expect(harness.charm.stored.data.seen).toEqual([]);
+  });
+
+  it('numbers action runs from 1, as ops', async () => {
+    const ids: string[] = [];
+    class Pinger extends CharmBase {
+      constructor(framework: Framework) {
+        super(framework);
+        this.observe(this.on.get('ping_action') as never, this.onPing);
+      }
+      onPing(event: EventBase): void {
+        if (event instanceof ActionEvent) ids.push(event.id);
+      }
+    }
+    const pinger = new Harness(Pinger, { meta: { name: 'p', actions: { ping: {} } } });
+    await pinger.begin();
+    await pinger.runAction('ping');
+    await pinger.runAction('ping');
+    expect(ids).toEqual(['1', '2']);
+    await pinger.cleanup();
+    newHarness();
+  });
+
   it('emits nothing before begin and builds the charm once', async () => {
     newHarness();
     expect(() => harness.charm).toThrow(HarnessError);
@@ -210,7 +255,12 @@ describe('Harness', () => {
     await harness.triggerSecretRotation(owned.id ?? '');
     await harness.triggerSecretExpiration(owned.id ?? '', 1);
     expect(() => harness.getSecretGrants(id, 0)).not.toThrow();
-    await expect(harness.triggerSecretRotation(id)).rejects.toThrow(HarnessError);
+    // As ops: any secret but a user secret can be rotated or expired from the test.
+    await harness.triggerSecretRotation(id);
+    await expect(harness.triggerSecretRotation(user)).rejects.toThrow(
+      `cannot trigger secret-rotate for user secret ${user}`,
+    );
+    await expect(harness.triggerSecretExpiration(user, 1)).rejects.toThrow(HarnessError);
   });
 
   it('sets planned units, networks, resources and model info', async () => {
@@ -233,7 +283,9 @@ describe('Harness', () => {
     expect(() => harness.addNetwork('1.1.1.1', { endpoint: 'nope' })).toThrow(HarnessError);
     harness.addResource('config-file', 'a=b');
     expect(readFileSync(harness.model.resources.fetch('config-file'), 'utf8')).toBe('a=b');
-    harness.setModelInfo({ name: 'm', uuid: '00000000-0000-4000-8000-000000000000' });
+    expect(() =>
+      harness.setModelInfo({ name: 'm', uuid: '00000000-0000-4000-8000-000000000000' }),
+    ).toThrow('cannot set the model name or uuid after begin()');
     expect(harness.getWorkloadVersion()).toBe('');
     expect(harness.rebootCount).toBe(0);
     expect(() => harness.model.unit.status).not.toThrow();
