@@ -137,15 +137,16 @@ export class ChangeError extends PebbleError {
   }
 }
 
+// The text of ops' `str(ChangeError)`: the error, then each task's log under its index.
 function formatChangeError(err: string, change: ChangeErrorChange): string {
-  const lines = [`change ${change.id} (${change.kind}) failed: ${err}`];
-  for (const task of change.tasks) {
+  const parts = [err];
+  for (const [i, task] of change.tasks.entries()) {
     if (task.log.length === 0) continue;
-    lines.push(`----- Logs from task "${task.summary}" -----`);
-    lines.push(...task.log);
+    parts.push(`\n----- Logs from task ${i} -----\n`);
+    parts.push(task.log.join('\n'));
   }
-  if (lines.length > 1) lines.push('-----');
-  return lines.join('\n');
+  if (parts.length > 1) parts.push('\n-----');
+  return parts.join('');
 }
 
 /**
@@ -206,21 +207,60 @@ export class ExecError<T extends string | Uint8Array = string | Uint8Array> exte
   }
 }
 
-function truncate(value: string | Uint8Array): string {
-  const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
-  return text.length > 1024 ? `${text.slice(0, 1024)} [truncated]` : text;
-}
+const EXEC_MAX_OUTPUT = 1024;
 
+// The text of ops' `str(ExecError)`: the executable's name and each captured output in
+// Python's repr, cut to 1024 characters (bytes when captured as bytes).
 function formatExecError(
   command: readonly string[],
   exitCode: number,
   stdout: string | Uint8Array | undefined,
   stderr: string | Uint8Array | undefined,
 ): string {
-  let message = `non-zero exit code ${exitCode} executing ${JSON.stringify(command)}`;
-  if (stdout !== undefined) message += `, stdout=${JSON.stringify(truncate(stdout))}`;
-  if (stderr !== undefined) message += `, stderr=${JSON.stringify(truncate(stderr))}`;
+  let message = `non-zero exit code ${exitCode} executing ${pyRepr(command[0] ?? '')}`;
+  for (const [name, out] of [
+    ['stdout', stdout],
+    ['stderr', stderr],
+  ] as const) {
+    if (out === undefined) continue;
+    // Python counts characters (code points) of a str, bytes of a bytes object.
+    const units = typeof out === 'string' ? Array.from(out) : out;
+    const truncated = units.length > EXEC_MAX_OUTPUT ? ' [truncated]' : '';
+    const head =
+      typeof out === 'string'
+        ? Array.from(out).slice(0, EXEC_MAX_OUTPUT).join('')
+        : out.subarray(0, EXEC_MAX_OUTPUT);
+    message += `, ${name}=${pyRepr(head)}${truncated}`;
+  }
   return message;
+}
+
+/**
+ * Python's `repr()` of a str (or, for bytes, of a bytes object), so messages read as ops'.
+ * @internal
+ */
+export function pyRepr(value: string | Uint8Array): string {
+  const isBytes = typeof value !== 'string';
+  const chars = isBytes ? Array.from(value, (b) => String.fromCharCode(b)) : Array.from(value);
+  const hasSingle = chars.includes("'");
+  const quote = hasSingle && !chars.includes('"') ? '"' : "'";
+  let out = '';
+  for (const c of chars) {
+    const code = c.codePointAt(0) ?? 0;
+    if (c === quote || c === '\\') out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (
+      code < 0x20 ||
+      code === 0x7f ||
+      (isBytes && code > 0x7f) ||
+      (code > 0x7f && code < 0xa1)
+    )
+      out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return `${isBytes ? 'b' : ''}${quote}${out}${quote}`;
 }
 
 /** The kinds of per-path failure Pebble reports for file operations. */
@@ -239,10 +279,13 @@ export class PathError extends PebbleError {
   readonly kind: PathErrorKind;
   /** The path the operation was for. */
   readonly path: string;
+  /** Pebble's message for the path (the error's `message` is `<kind> - <that>`, as ops). */
+  readonly apiMessage: string;
 
   constructor(kind: PathErrorKind, message: string, path: string, options?: ErrorOptions) {
-    super(`${path}: ${kind}: ${message}`, options);
+    super(`${kind} - ${message}`, options);
     this.kind = kind;
     this.path = path;
+    this.apiMessage = message;
   }
 }

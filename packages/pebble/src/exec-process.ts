@@ -12,6 +12,7 @@ import {
 } from './errors.js';
 import type { PebbleClient } from './pebble-client.js';
 import { type Change, ExecResultSchema } from './schemas.js';
+import { signalName } from './signals.js';
 import { parseResult, type Transport } from './transport.js';
 import { z } from './zod.js';
 
@@ -121,7 +122,7 @@ export class ExecProcess<T extends string | Buffer = string> {
    * @throws {ConnectionError} when the control connection is closed.
    */
   sendSignal(signal: string | number): void {
-    const name = typeof signal === 'number' ? signalNumberName(signal) : signal;
+    const name = typeof signal === 'number' ? signalName(signal) : signal;
     if (this.#control.readyState !== WebSocket.OPEN) {
       throw new ConnectionError(
         `exec ${JSON.stringify(this.command)}: cannot send ${name}: control connection closed`,
@@ -216,22 +217,6 @@ async function collect(
   let text = '';
   for await (const chunk of stream) text += decoder.write(chunk as Buffer);
   return text + decoder.end();
-}
-
-const SIGNAL_NAMES: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  3: 'SIGQUIT',
-  9: 'SIGKILL',
-  10: 'SIGUSR1',
-  12: 'SIGUSR2',
-  15: 'SIGTERM',
-};
-
-function signalNumberName(signal: number): string {
-  const name = SIGNAL_NAMES[signal];
-  if (name === undefined) throw new TypeError(`unknown signal number ${signal}`);
-  return name;
 }
 
 async function openSocket(url: string, transport: Transport): Promise<WebSocket> {
@@ -364,16 +349,17 @@ export async function startExec(
     throw new TypeError('exec: stderr cannot be given with combineStderr');
   }
   const env = await transport.request('POST', '/v1/exec', {
+    // The body ops sends: every field present, `null` when not given, environment `{}`.
     json: {
       command,
-      'service-context': options.serviceContext,
-      environment: options.environment,
-      'working-dir': options.workingDir,
-      timeout: options.timeoutMs === undefined ? undefined : formatSeconds(options.timeoutMs),
-      'user-id': options.userId,
-      user: options.user,
-      'group-id': options.groupId,
-      group: options.group,
+      'service-context': options.serviceContext ?? null,
+      environment: options.environment ?? {},
+      'working-dir': options.workingDir ?? null,
+      timeout: options.timeoutMs === undefined ? null : formatSeconds(options.timeoutMs),
+      'user-id': options.userId ?? null,
+      user: options.user ?? null,
+      'group-id': options.groupId ?? null,
+      group: options.group ?? null,
       'split-stderr': !combine,
     },
   });

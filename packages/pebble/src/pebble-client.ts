@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatSeconds } from './duration.js';
+import { formatGoDuration, formatSeconds } from './duration.js';
 import { APIError, ChangeError, PathError, ProtocolError, TimeoutError } from './errors.js';
 import { type ExecOptions, type ExecProcess, startExec } from './exec-process.js';
 import { type Layer, type LayerDict, layerToYaml, type Plan, parseLayer } from './layer.js';
@@ -34,6 +34,7 @@ import {
   type Warning,
   WarningSchema,
 } from './schemas.js';
+import { signalName } from './signals.js';
 import { discard, parseResult, Transport } from './transport.js';
 import type { ZodOutput, ZodType } from './zod.js';
 import { z } from './zod.js';
@@ -353,7 +354,8 @@ export class PebbleClient {
   /** Gets the status of the services in the plan (all, or those named), sorted by name. */
   async getServices(names?: readonly string[]): Promise<ServiceInfo[]> {
     return this.#transport.result('GET', '/v1/services', nullableList(ServiceInfoSchema), {
-      query: { names: names === undefined || names.length === 0 ? undefined : names.join(',') },
+      // As ops (and Pebble's Go client): one comma-joined `names`, sent (empty) for an empty list.
+      query: { names: names === undefined ? undefined : names.join(',') },
     });
   }
 
@@ -455,9 +457,9 @@ export class PebbleClient {
       action: 'write',
       files: [
         {
-          path,
-          'make-dirs': options.makeDirs ?? false,
           ...ownerFields(options),
+          path,
+          ...(options.makeDirs ? { 'make-dirs': true } : {}),
         },
       ],
     };
@@ -602,7 +604,7 @@ export class PebbleClient {
           JSON.parse(Buffer.concat(response).toString('utf8') || 'null'),
           `${endpoint} (response part)`,
         );
-        raisePathErrors(env.result, [path]);
+        raisePathErrors(env.result, [path], endpoint);
         if (!fileSeen) throw new ProtocolError(`${endpoint}: no file part for ${path}`, endpoint);
       } catch (error) {
         fail(error);
@@ -635,11 +637,12 @@ export class PebbleClient {
     options: { pattern?: string; itself?: boolean } = {},
   ): Promise<FileInfo[]> {
     return this.#transport.result('GET', '/v1/files', nullableList(FileInfoSchema), {
+      // As ops: an empty pattern is not sent, and `itself` only when true.
       query: {
-        action: 'list',
         path,
-        pattern: options.pattern,
+        pattern: options.pattern === '' ? undefined : options.pattern,
         itself: options.itself ? 'true' : undefined,
+        action: 'list',
       },
     });
   }
@@ -652,7 +655,13 @@ export class PebbleClient {
     const results = await this.#transport.result('POST', '/v1/files', z.array(FileResultSchema), {
       json: {
         action: 'make-dirs',
-        dirs: [{ path, 'make-parents': options.makeParents ?? false, ...ownerFields(options) }],
+        dirs: [
+          {
+            ...ownerFields(options),
+            path,
+            ...(options.makeParents ? { 'make-parents': true } : {}),
+          },
+        ],
       },
     });
     raisePathErrors(results, [path]);
@@ -664,7 +673,10 @@ export class PebbleClient {
    */
   async removePath(path: string, options: { recursive?: boolean } = {}): Promise<void> {
     const results = await this.#transport.result('POST', '/v1/files', z.array(FileResultSchema), {
-      json: { action: 'remove', paths: [{ path, recursive: options.recursive ?? false }] },
+      json: {
+        action: 'remove',
+        paths: [{ path, ...(options.recursive ? { recursive: true } : {}) }],
+      },
     });
     raisePathErrors(results, [path]);
   }
@@ -744,7 +756,7 @@ export class PebbleClient {
    * as a notice matches (repeated after `after`), or `[]` at the deadline.
    */
   async getNotices(filter: NoticesFilter = {}): Promise<Notice[]> {
-    const after = filter.after instanceof Date ? filter.after.toISOString() : filter.after;
+    const after = filter.after instanceof Date ? rfc3339Nano(filter.after) : filter.after;
     return this.#transport.result('GET', '/v1/notices', nullableList(NoticeSchema), {
       query: {
         users: filter.users,
@@ -752,7 +764,8 @@ export class PebbleClient {
         types: filter.types,
         keys: filter.keys,
         after,
-        timeout: filter.timeoutMs === undefined ? undefined : formatSeconds(filter.timeoutMs),
+        // As Pebble's Go client: a Go duration (`time.Duration.String()`).
+        timeout: filter.timeoutMs === undefined ? undefined : formatGoDuration(filter.timeoutMs),
       },
       ...(filter.timeoutMs === undefined
         ? {}
@@ -910,11 +923,20 @@ function ownerFields(options: OwnerOptions): Record<string, unknown> {
   return out;
 }
 
+// As ops: each requested path must have a result, and an error there is a PathError.
 function raisePathErrors(
   results: ZodOutput<typeof FileResultSchema>[],
   paths: readonly string[],
+  endpoint = 'POST /v1/files',
 ): void {
-  for (const result of results) {
+  for (const path of paths) {
+    const result = results.find((r) => r.path === path);
+    if (result === undefined) {
+      throw new ProtocolError(
+        `${endpoint}: path not found in response metadata: ${JSON.stringify(path)}`,
+        endpoint,
+      );
+    }
     if (result.error !== undefined) {
       throw new PathError(
         result.error.kind ?? 'generic-file-error',
@@ -922,12 +944,6 @@ function raisePathErrors(
         result.path,
       );
     }
-  }
-  if (results.length !== paths.length) {
-    throw new ProtocolError(
-      `POST /v1/files: expected ${paths.length} result(s), got ${results.length}`,
-      'POST /v1/files',
-    );
   }
 }
 
@@ -937,6 +953,13 @@ function identityToWire(identity: IdentityInput): Record<string, unknown> {
   if (identity.basic !== undefined) out.basic = identity.basic;
   if (identity.cert !== undefined) out.cert = identity.cert;
   return out;
+}
+
+/** A Date in Go's RFC 3339 "nano" form, trailing zero fractions dropped. @internal */
+export function rfc3339Nano(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/\.(\d*?)0*Z$/u, (_m, digits: string) => (digits === '' ? 'Z' : `.${digits}Z`));
 }
 
 function encodeId(id: string): string {
@@ -951,31 +974,14 @@ function compareIds(a: string, b: string): number {
 }
 
 function timeoutError(changeId: string, timeoutMs: number | null): TimeoutError {
+  // ops' text, with the timeout as Python prints a float of seconds ("30.0", "0.05").
+  const seconds = timeoutMs === null ? 'None' : pyFloat(timeoutMs / 1000);
   return new TimeoutError(
-    `timed out waiting for change ${changeId} (${(timeoutMs ?? 0) / 1000} seconds)`,
+    `timed out waiting for change ${changeId} (${seconds} seconds)`,
     timeoutMs ?? 0,
   );
 }
 
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP',
-  2: 'SIGINT',
-  3: 'SIGQUIT',
-  6: 'SIGABRT',
-  9: 'SIGKILL',
-  10: 'SIGUSR1',
-  12: 'SIGUSR2',
-  14: 'SIGALRM',
-  15: 'SIGTERM',
-  17: 'SIGCHLD',
-  18: 'SIGCONT',
-  19: 'SIGSTOP',
-  20: 'SIGTSTP',
-};
-
-/** Converts a signal number to its `SIGxxx` name (Linux numbering). @internal */
-export function signalName(signal: number): string {
-  const name = SIGNALS[signal];
-  if (name === undefined) throw new TypeError(`unknown signal number ${signal}`);
-  return name;
+function pyFloat(value: number): string {
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
 }

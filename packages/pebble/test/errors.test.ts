@@ -87,14 +87,14 @@ describe('error classes', () => {
       }).message,
     ).toBe('GET /v1/files: 404 Not Found: no');
     expect(new ChangeError('boom', change).message).toBe(
-      'change 7 (start) failed: boom\n----- Logs from task "Start service "web"" -----\n2025-06-01T10:00:02Z ERROR boom\n-----',
+      'boom\n----- Logs from task 0 -----\n2025-06-01T10:00:02Z ERROR boom\n-----',
     );
     expect(new PathError('permission-denied', 'open /x: permission denied', '/x').message).toBe(
-      '/x: permission-denied: open /x: permission denied',
+      'permission-denied - open /x: permission denied',
     );
     const long = new ExecError(['cat'], 1, 'y'.repeat(2000), 'e');
     expect(long.message).toBe(
-      `non-zero exit code 1 executing ["cat"], stdout="${'y'.repeat(1024)} [truncated]", stderr="e"`,
+      `non-zero exit code 1 executing 'cat', stdout='${'y'.repeat(1024)}' [truncated], stderr='e'`,
     );
   });
 

@@ -135,7 +135,7 @@ describe('exec', () => {
       command: ['fail'],
     });
     expect((error as ExecError).message).toBe(
-      'non-zero exit code 3 executing ["fail"], stdout="partial", stderr="oops"',
+      "non-zero exit code 3 executing 'fail', stdout='partial', stderr='oops'",
     );
     const waited = await (await client.exec(['fail'])).wait().catch((e: unknown) => e);
     expect(waited).toMatchObject({ exitCode: 3, stdout: undefined });

@@ -62,22 +62,23 @@ describe('push and pull', () => {
     expect(missing).toBeInstanceOf(PathError);
     expect(missing).toMatchObject({ kind: 'not-found', path: '/no/such/dir/f' });
     expect((missing as PathError).message).toMatch(
-      /^\/no\/such\/dir\/f: not-found: open \/no\/such\/dir\/f\.\d+~: no such file or directory$/u,
+      /^not-found - open \/no\/such\/dir\/f\.\d+~: no such file or directory$/u,
     );
     await expect(client.pull('/nope')).rejects.toMatchObject({
       kind: 'not-found',
-      message: '/nope: not-found: stat /nope: no such file or directory',
+      message: 'not-found - stat /nope: no such file or directory',
+      apiMessage: 'stat /nope: no such file or directory',
+      path: '/nope',
     });
     await client.makeDir('/d');
     await expect(client.pull('/d')).rejects.toMatchObject({
       kind: 'generic-file-error',
-      message: '/d: generic-file-error: can only read a regular file: "/d"',
+      message: 'generic-file-error - can only read a regular file: "/d"',
     });
     await expect(client.pull('relative')).rejects.toMatchObject({ kind: 'generic-file-error' });
     await expect(client.push('/f', 'x', { user: 'nosuchuser' })).rejects.toMatchObject({
       kind: 'generic-file-error',
-      message:
-        '/f: generic-file-error: cannot look up user and group: user: unknown user nosuchuser',
+      message: 'generic-file-error - cannot look up user and group: user: unknown user nosuchuser',
     });
     await expect(client.push('/f', 'x', { group: 'app' })).rejects.toThrow(
       'must specify user, not just group',
@@ -206,7 +207,7 @@ describe('listFiles, makeDir, removePath', () => {
     await client.makeDir('/a/b', { makeParents: true });
     await expect(client.makeDir('/a/b')).rejects.toMatchObject({
       kind: 'generic-file-error',
-      message: '/a/b: generic-file-error: mkdir /a/b: file exists',
+      message: 'generic-file-error - mkdir /a/b: file exists',
     });
     await expect(client.makeDir('/x', { group: 'staff' })).rejects.toThrow(
       'must specify user, not just group',
@@ -217,7 +218,7 @@ describe('listFiles, makeDir, removePath', () => {
     const { client } = await setup();
     await client.push('/t/x/y', 'z', { makeDirs: true });
     await expect(client.removePath('/t')).rejects.toMatchObject({
-      message: '/t: generic-file-error: remove /t: directory not empty',
+      message: 'generic-file-error - remove /t: directory not empty',
     });
     await expect(client.removePath('/nope')).rejects.toMatchObject({ kind: 'not-found' });
     await client.removePath('/t', { recursive: true });

@@ -175,9 +175,7 @@ describe('changes', () => {
     expect((error as ChangeError).err).toBe(
       'cannot perform the following tasks:\n- Start service "bad" (service start attempt: exited quickly with code 1, will restart)',
     );
-    expect((error as ChangeError).message).toContain(
-      '----- Logs from task "Start service "bad"" -----',
-    );
+    expect((error as ChangeError).message).toContain('\n----- Logs from task 0 -----\n');
     expect((error as ChangeError).message).toContain('listen: address in use');
   });
 });
