@@ -9,46 +9,71 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCharmMetaCache } from '@opsjs/model';
 import { build } from 'esbuild';
 import { FakeHookTools } from '../test/helpers/hook-tools.ts';
 
 const RUNS = Number(process.env.OPSJS_BENCH_RUNS ?? 25);
+// The V8 flags the packed `dispatch` passes to Node (`dispatchV8Flags` in packages/cli).
+const DISPATCH_NODE_FLAGS = ['--max-semi-space-size=16', '--min-semi-space-size=16'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, '..', 'test', 'fixtures', 'demo-charm');
+// yaml is a dependency of @opsjs/model, not of core: resolve it from there.
+const { parse: parseYaml } = createRequire(path.join(here, '..', '..', 'model', 'package.json'))(
+  'yaml',
+) as { parse: (text: string) => unknown };
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-bench-'));
 
 try {
   const bundle = path.join(work, 'charm.mjs');
-  await build({
+  // The same esbuild options as `opsjs pack` (packages/cli/src/bundle.ts `bundleCharm`), minus
+  // the source map file: not minified, names kept, the `require` shim banner; a machine charm,
+  // so `@opsjs/pebble` (and undici) stays out.
+  const result = await build({
     entryPoints: [path.join(fixture, 'main.ts')],
+    outfile: bundle,
     bundle: true,
-    minify: true,
-    keepNames: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    outfile: bundle,
-    alias: { '@opsjs/core': path.join(here, '..', 'dist', 'index.js') },
-    // A machine charm: Pebble (and undici) is only loaded when a container is touched.
+    treeShaking: true,
+    keepNames: true,
     external: ['@opsjs/pebble'],
+    legalComments: 'none',
+    charset: 'utf8',
+    metafile: true,
+    alias: { '@opsjs/core': path.join(here, '..', 'dist', 'index.js') },
     banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js: "import { createRequire as __opsjsCreateRequire } from 'node:module';\nconst require = __opsjsCreateRequire(import.meta.url);",
     },
     logLevel: 'error',
   });
   const tools = new FakeHookTools(path.join(work, 'tools'));
   tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+  // Two unpacked charms: the YAML files only, and with the JSON metadata cache that
+  // `CharmMeta.fromCharmDir` reads instead of parsing YAML (`writeCharmMetaCache`).
+  const yamlCharmDir = path.join(work, 'charm-yaml');
   const charmDir = path.join(work, 'charm');
-  fs.mkdirSync(charmDir);
-  for (const f of ['metadata.yaml', 'config.yaml', 'actions.yaml']) {
-    fs.copyFileSync(path.join(fixture, f), path.join(charmDir, f));
+  const docs: Record<string, unknown> = {};
+  for (const dir of [yamlCharmDir, charmDir]) {
+    fs.mkdirSync(dir);
+    for (const f of ['metadata.yaml', 'config.yaml', 'actions.yaml']) {
+      fs.copyFileSync(path.join(fixture, f), path.join(dir, f));
+      docs[f.replace('.yaml', '')] = parseYaml(fs.readFileSync(path.join(fixture, f), 'utf8'));
+    }
   }
+  writeCharmMetaCache(charmDir, {
+    metadata: docs.metadata,
+    config: docs.config ?? null,
+    actions: docs.actions ?? null,
+  });
   const rssFile = path.join(work, 'rss');
   const probe = path.join(here, 'rss-probe.cjs');
-  const env = (hook: string): NodeJS.ProcessEnv => ({
+  const env = (hook: string, dir: string): NodeJS.ProcessEnv => ({
     PATH: `${tools.binDir}:${process.env.PATH ?? ''}`,
     JUJU_DISPATCH_PATH: `hooks/${hook}`,
     JUJU_HOOK_NAME: hook,
@@ -56,21 +81,32 @@ try {
     JUJU_MODEL_NAME: 'bench',
     JUJU_MODEL_UUID: 'cdac5656-2423-4388-8f30-41854b4cca7d',
     JUJU_VERSION: '3.6.4',
-    JUJU_CHARM_DIR: charmDir,
+    JUJU_CHARM_DIR: dir,
     OPSJS_BENCH_RSS: rssFile,
   });
-  const cacheDir = path.join(work, 'compile-cache');
-  const dispatch = (hook: string, compileCache = false) => {
-    const r = spawnSync(process.execPath, ['--require', probe, bundle], {
-      cwd: charmDir,
-      env: compileCache ? { ...env(hook), NODE_COMPILE_CACHE: cacheDir } : env(hook),
+  interface Variant {
+    readonly dir: string;
+    readonly compileCache: boolean;
+  }
+  const dispatch = (hook: string, v: Variant) => {
+    // As the packed `dispatch` script: NODE_COMPILE_CACHE in the charm directory.
+    const cache = { NODE_COMPILE_CACHE: path.join(v.dir, '.node-compile-cache') };
+    const r = spawnSync(process.execPath, [...DISPATCH_NODE_FLAGS, '--require', probe, bundle], {
+      cwd: v.dir,
+      env: v.compileCache ? { ...env(hook, v.dir), ...cache } : env(hook, v.dir),
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`dispatch ${hook} failed: ${r.stderr}`);
   };
-  dispatch('install');
+  const variants = {
+    cold: { dir: yamlCharmDir, compileCache: false },
+    yaml: { dir: yamlCharmDir, compileCache: true },
+    warm: { dir: charmDir, compileCache: true },
+  } satisfies Record<string, Variant>;
+  dispatch('install', variants.yaml);
+  dispatch('install', variants.warm);
   tools.takeCalls();
-  dispatch('config-changed');
+  dispatch('config-changed', variants.warm);
   const calls = tools.takeCalls();
   const script = path.join(work, 'same-calls.sh');
   const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
@@ -88,67 +124,78 @@ try {
     const mid = Math.floor(s.length / 2);
     return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
   };
-  const takeRss = (): number[] => {
-    const text = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
+  const takeRss = (): number => {
+    const text = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '0';
     fs.rmSync(rssFile, { force: true });
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .map((kb) => Number(kb) / 1024);
+    return Number(text.trim()) / 1024;
   };
 
-  const nodeTimes: number[] = [];
-  const scriptTimes: number[] = [];
-  const dispatchTimes: number[] = [];
-  const cachedTimes: number[] = [];
-  dispatch('config-changed', true); // fills the compile cache
+  const names = ['node', 'script', ...Object.keys(variants)] as const;
+  const times = new Map<string, number[]>(names.map((n) => [n, []]));
+  const rss = new Map<string, number[]>(names.map((n) => [n, []]));
+  const record = (name: string, fn: () => void): void => {
+    times.get(name)?.push(time(fn));
+    rss.get(name)?.push(takeRss());
+  };
+  dispatch('config-changed', variants.yaml); // fills the compile caches
+  dispatch('config-changed', variants.warm);
   takeRss();
   for (let i = 0; i < RUNS; i++) {
-    nodeTimes.push(
-      time(() => spawnSync(process.execPath, ['--require', probe, '-e', '0'], { env: env('x') })),
+    record('node', () =>
+      spawnSync(process.execPath, ['--require', probe, '-e', '0'], { env: env('x', charmDir) }),
     );
-    scriptTimes.push(time(() => spawnSync(script, [], { env: env('x') })));
+    record('script', () => spawnSync(script, [], { env: env('x', charmDir) }));
     tools.takeCalls();
-    dispatchTimes.push(time(() => dispatch('config-changed')));
-    cachedTimes.push(time(() => dispatch('config-changed', true)));
+    for (const [name, v] of Object.entries(variants)) {
+      record(name, () => dispatch('config-changed', v));
+    }
   }
-  const rss = takeRss();
-  const nodeRss = rss.filter((_, i) => i % 3 === 0);
-  const dispatchRss = rss.filter((_, i) => i % 3 === 1);
-  const cachedRss = rss.filter((_, i) => i % 3 === 2);
-  const node = median(nodeTimes);
-  const sh = median(scriptTimes);
-  const disp = median(dispatchTimes);
-  const overhead = disp - node - sh;
-  const peak = Math.max(...dispatchRss);
-  const cached = median(cachedTimes);
-  const cachedOverhead = cached - node - sh;
-  const cachedPeak = Math.max(...cachedRss);
+  const t = (name: string): number => median(times.get(name) ?? []);
+  const peak = (name: string): number => Math.max(...(rss.get(name) ?? []));
+  const node = t('node');
+  const sh = t('script');
   const rows: Array<[string, string, string]> = [
-    ['node -e 0 (floor)', `${node.toFixed(1)} ms`, `${median(nodeRss).toFixed(1)} MB`],
+    [
+      'node -e 0 (floor)',
+      `${node.toFixed(1)} ms`,
+      `${median(rss.get('node') ?? []).toFixed(1)} MB`,
+    ],
     [`hook-tool script (${calls.length} calls)`, `${sh.toFixed(1)} ms`, '-'],
-    ['config-changed dispatch', `${disp.toFixed(1)} ms`, `${median(dispatchRss).toFixed(1)} MB`],
-    [
-      'framework overhead',
-      `${overhead.toFixed(1)} ms (${((overhead / node) * 100).toFixed(0)}% of node -e 0)`,
-      `peak ${peak.toFixed(1)} MB`,
-    ],
-    [
-      'dispatch, NODE_COMPILE_CACHE warm',
-      `${cached.toFixed(1)} ms`,
-      `${median(cachedRss).toFixed(1)} MB`,
-    ],
-    [
-      'framework overhead, compile cache',
-      `${cachedOverhead.toFixed(1)} ms (${((cachedOverhead / node) * 100).toFixed(0)}% of node -e 0)`,
-      `peak ${cachedPeak.toFixed(1)} MB`,
-    ],
   ];
+  const labels: Record<keyof typeof variants, string> = {
+    cold: 'first hook: no compile cache, YAML',
+    yaml: 'compile cache warm, YAML metadata',
+    warm: 'steady state: cache + metadata.json',
+  };
+  for (const [name, label] of Object.entries(labels)) {
+    const d = t(name);
+    const overhead = d - node - sh;
+    rows.push([
+      label,
+      `${d.toFixed(1)} ms, overhead ${overhead.toFixed(1)} ms (${((overhead / node) * 100).toFixed(0)}%)`,
+      `peak ${peak(name).toFixed(1)} MB`,
+    ]);
+  }
   console.log(`opsjs dispatch benchmark: median of ${RUNS} runs, Node ${process.version}`);
-  console.log(`bundle: ${(fs.statSync(bundle).size / 1024).toFixed(0)} KiB`);
-  for (const [name, t, m] of rows) console.log(`${name.padEnd(34)} ${t.padEnd(36)} ${m}`);
-  const ok = overhead <= node * 0.5 && peak < 60;
-  console.log(`budget (overhead <= 50% of node -e 0, peak RSS < 60 MB): ${ok ? 'met' : 'NOT met'}`);
+  const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
+  const by = (test: (f: string) => boolean) =>
+    Object.entries(inputs)
+      .filter(([f]) => test(f))
+      .reduce((n, [, i]) => n + i.bytesInOutput, 0);
+  console.log(
+    `bundle: ${kib(fs.statSync(bundle).size)} (zod ${kib(by((f) => f.includes('/zod@')))}, yaml ${kib(
+      by((f) => f.includes('/yaml@')),
+    )}, @opsjs/model ${kib(by((f) => f.startsWith('../model/')))}, @opsjs/core ${kib(
+      by((f) => f.startsWith('dist/')),
+    )})`,
+  );
+  for (const [name, time, mem] of rows) console.log(`${name.padEnd(36)} ${time.padEnd(40)} ${mem}`);
+  const overhead = t('warm') - node - sh;
+  const ok = overhead <= node * 0.5 && peak('warm') < 60;
+  console.log(
+    `budget, steady state (overhead <= 50% of node -e 0 = ${(node * 0.5).toFixed(1)} ms, peak RSS < 60 MB): ${ok ? 'met' : 'NOT met'}`,
+  );
 } finally {
   if (process.env.OPSJS_BENCH_KEEP) console.log(`kept ${work}`);
   else fs.rmSync(work, { recursive: true, force: true });

@@ -1,3 +1,6 @@
+// Start-up settings first: they must run before any module builds a zod schema.
+import './startup.js';
+
 // The model classes a charm uses, so that a charm needs one import.
 export {
   ActiveStatus,
