@@ -1,6 +1,12 @@
 export { type BundleOptions, bundleCharm, type CharmBundle, defaultEntry } from './bundle.js';
 export { type CliIo, runCli } from './cli.js';
-export { charmLayout, type DispatchScriptOptions, dispatchScript } from './dispatch-script.js';
+export {
+  charmLayout,
+  compileCacheDir,
+  type DispatchScriptOptions,
+  dispatchScript,
+  dispatchV8Flags,
+} from './dispatch-script.js';
 export {
   BundleError,
   CharmMetadataError,

@@ -105,7 +105,7 @@ describe('pack', () => {
     expect(JSON.parse(text(entries, 'dist/charm.mjs.map')).sources).toContain('../src/charm.ts');
     expect(text(entries, 'dispatch')).toContain(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-      'exec ./runtime/node ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
+      'exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
     );
     expect(readdirSync(out).sort()).toEqual([
       'hook-charm_ubuntu-24.04-amd64.charm',
@@ -296,6 +296,10 @@ describe('pack', () => {
     expect(result.runtime).toBeUndefined();
     const entries = readZip(result.charmPath);
     expect(entries.some((e) => e.path.startsWith('runtime/'))).toBe(false);
+    expect(text(entries, 'dispatch')).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+      'exec node --max-semi-space-size=16 --min-semi-space-size=16 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
+    );
     const charmDir = tempDir();
     extractZip(result.charmPath, charmDir);
     const tools = fakeHookTools(tempDir(), {});
