@@ -94,8 +94,10 @@ export class Container {
   }
 
   /**
-   * Whether Pebble answers right now (a `getSystemInfo` probe). Connection, protocol and API
-   * errors, and a missing socket, all give `false`.
+   * Whether Pebble answers right now (a `getSystemInfo` probe). A connection error (including a
+   * missing socket) or an API error gives `false`, logged through `juju-log` as ops does
+   * (DEBUG `Pebble API is not ready; ConnectionError: ...`, WARNING for an API error); other
+   * errors propagate.
    */
   async canConnect(): Promise<boolean> {
     const { mod, client } = await this.#connect();
@@ -103,15 +105,23 @@ export class Container {
       await client.getSystemInfo();
       return true;
     } catch (err) {
-      if (
-        err instanceof mod.ConnectionError ||
-        err instanceof mod.APIError ||
-        err instanceof mod.ProtocolError ||
-        err instanceof mod.TimeoutError
-      ) {
+      if (err instanceof mod.ConnectionError) {
+        this.#log('DEBUG', `Pebble API is not ready; ConnectionError: ${err.message}`);
+        return false;
+      }
+      if (err instanceof mod.APIError) {
+        this.#log('WARNING', `Pebble API is not ready; APIError: ${err.message}`);
         return false;
       }
       throw err;
+    }
+  }
+
+  #log(level: string, message: string): void {
+    try {
+      this.#ctx.backend.jujuLog(level, message);
+    } catch {
+      // A failing log line must not change the answer.
     }
   }
 

@@ -81,12 +81,28 @@ export class Binding {
    */
   get network(): Network {
     if (this.#network === undefined) {
+      let data: NetworkData;
       try {
-        this.#network = new Network(this.#backend.networkGet(this.name, this.#relationId));
+        data = this.#backend.networkGet(this.name, this.#relationId);
       } catch (err) {
         if (!(err instanceof RelationNotFoundError) || this.#relationId === undefined) throw err;
-        this.#network = new Network(this.#backend.networkGet(this.name));
+        data = this.#backend.networkGet(this.name);
       }
+      // As ops, log each address that is not an IP (interfaces first, then ingress).
+      const addresses = [
+        ...data.bindAddresses.flatMap((b) => b.addresses.map((a) => a.value)),
+        ...data.ingressAddresses,
+      ];
+      for (const address of addresses) {
+        if (address !== '' && isIP(address) === 0) {
+          try {
+            this.#backend.jujuLog('DEBUG', `could not cast ${address} to IPv4/v6 address`);
+          } catch {
+            // A failing log line does not fail the lookup.
+          }
+        }
+      }
+      this.#network = new Network(data);
     }
     return this.#network;
   }

@@ -2,6 +2,7 @@ import type { ModelBackend } from './backend/model-backend.js';
 import type { SecretRotate } from './backend/types.js';
 import { InvalidArgumentError, SecretContentError } from './errors.js';
 import type { Relation } from './relation.js';
+import { pyRepr } from './security-log.js';
 import type { Unit } from './unit.js';
 
 export type { SecretRotate } from './backend/types.js';
@@ -74,21 +75,36 @@ export function validateSecretContent(content: unknown): Record<string, string> 
   const badKeys = entries.filter(([k]) => !KEY_RE.test(k)).map(([k]) => k);
   if (badKeys.length > 0) {
     throw new SecretContentError(
-      `Invalid secret keys: ${badKeys.join(', ')}. Keys should be lowercase letters and digits, ` +
+      `Invalid secret keys: ${pyList(badKeys)}. Keys should be lowercase letters and digits, ` +
         'at least 3 characters long, start with a letter, and not start or end with a hyphen.',
     );
   }
   const badValues = entries.filter(([, v]) => typeof v !== 'string');
   if (badValues.length > 0) {
-    const types = [...new Set(badValues.map(([, v]) => typeof v))].sort().join(' or ');
+    const types = [...new Set(badValues.map(([, v]) => pyTypeName(v)))].sort().join(' or ');
     throw new SecretContentError(
-      `Invalid secret values for keys: ${badValues.map(([k]) => k).join(', ')}. ` +
-        `Values should be strings, not ${types}.`,
+      `Invalid secret values for keys: ${pyList(badValues.map(([k]) => k))}. ` +
+        `Values should be of type str, not ${types}.`,
     );
   }
   const out: Record<string, string> = {};
   for (const [k, v] of entries) if (typeof v === 'string') out[k] = v;
   return out;
+}
+
+/** A Python list repr of strings, as ops prints key lists in its messages. */
+function pyList(items: readonly string[]): string {
+  return `[${items.map(pyRepr).join(', ')}]`;
+}
+
+/** The Python type name a JSON-like value would have (for ops-compatible messages). */
+function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object') return 'dict';
+  return typeof v;
 }
 
 /** Secret metadata, as seen by its owner. */

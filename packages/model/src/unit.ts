@@ -15,7 +15,7 @@ import {
   type SecretMetadataOptions,
   validateSecretContent,
 } from './secret.js';
-import { securityEventLine } from './security-log.js';
+import { pyRepr, securityEventLine } from './security-log.js';
 import { isSettableStatusName, StatusBase, UnknownStatus } from './status.js';
 
 function addSecret(
@@ -52,7 +52,7 @@ function checkStatusType(value: unknown, what: string): StatusBase {
 function settableName(status: StatusBase): SettableStatusName {
   if (!isSettableStatusName(status.name)) {
     throw new InvalidStatusError(
-      `status must be in active, blocked, maintenance, waiting, not '${status.name}'`,
+      `status must be in ('active', 'blocked', 'maintenance', 'waiting'), not ${pyRepr(status.name)}`,
     );
   }
   return status.name;
@@ -191,6 +191,14 @@ export class Unit {
     return this.name === this.#ctx.unitName;
   }
 
+  #log(level: string, message: string): void {
+    try {
+      this.#ctx.backend.jujuLog(level, message);
+    } catch {
+      // As in ops (a logging handler), a failing log line does not fail the operation.
+    }
+  }
+
   #requireOurs(what: string): void {
     if (!this.#isOurs()) throw new ModelAccessError(`cannot ${what} for a remote unit ${this}`);
   }
@@ -262,13 +270,11 @@ export class Unit {
 
   /** Open a port (`icmp` takes none). The protocol is lower-cased. */
   openPort(protocol: PortProtocol, port?: number): void {
-    this.#requireOurs('open a port');
     this.#ctx.backend.openPort(protocol.toLowerCase(), port);
   }
 
   /** Close a port opened with {@link Unit.openPort}. */
   closePort(protocol: PortProtocol, port?: number): void {
-    this.#requireOurs('close a port');
     this.#ctx.backend.closePort(protocol.toLowerCase(), port);
   }
 
@@ -277,10 +283,18 @@ export class Unit {
    * their first port; unknown protocols are skipped.
    */
   openedPorts(): Port[] {
-    this.#requireOurs('get opened ports');
     const out: Port[] = [];
     for (const p of this.#ctx.backend.openedPorts()) {
-      if (p.protocol !== 'tcp' && p.protocol !== 'udp' && p.protocol !== 'icmp') continue;
+      if (p.protocol !== 'tcp' && p.protocol !== 'udp' && p.protocol !== 'icmp') {
+        this.#log('WARNING', `Unexpected opened-ports protocol: ${p.protocol}`);
+        continue;
+      }
+      if (p.toPort !== null) {
+        this.#log(
+          'WARNING',
+          `Ignoring opened-ports port range: Port(protocol=${pyRepr(p.protocol)}, port=${p.port}, to_port=${p.toPort}, endpoints=None)`,
+        );
+      }
       if (out.some((q) => q.protocol === p.protocol && q.port === p.port)) continue;
       out.push(new Port(p.protocol, p.port));
     }
@@ -292,7 +306,6 @@ export class Unit {
    * mean TCP.
    */
   setPorts(...ports: (number | Port)[]): void {
-    this.#requireOurs('set ports');
     const existing = this.openedPorts();
     const desired: Port[] = [];
     for (const p of ports) {

@@ -61,6 +61,12 @@ describe('Container', () => {
   it('canConnect probes Pebble and is false for a missing socket', async () => {
     expect(await model.unit.getContainer('web').canConnect()).toBe(true);
     expect(await model.unit.getContainer('db').canConnect()).toBe(false);
+    const logs = backend.calls.filter((c) => c[0] === 'jujuLog');
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.[1]).toBe('DEBUG');
+    expect(String(logs[0]?.[2])).toMatch(
+      /^Pebble API is not ready; ConnectionError: .*socket not found at '\/nonexistent\/pebble\.socket'/,
+    );
     // Closing drops the client; the next call reconnects.
     const first = await model.unit.getContainer('web').pebble();
     await model.close();

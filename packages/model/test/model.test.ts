@@ -250,7 +250,7 @@ describe('statuses', () => {
     }).toThrow(ModelAccessError);
     expect(() => {
       m.unit.status = new ErrorStatus('x');
-    }).toThrow(InvalidStatusError);
+    }).toThrow("status must be in ('active', 'blocked', 'maintenance', 'waiting'), not 'error'");
     expect(() => {
       m.unit.status = new UnknownStatus();
     }).toThrow(InvalidStatusError);
@@ -325,14 +325,27 @@ describe('Unit and Application operations', () => {
       { protocol: 'icmp', port: null, toPort: null },
     ];
     expect(m.unit.openedPorts().map(String)).toEqual(['80/tcp', '8000/udp', 'icmp']);
+    // The same WARNING lines as ops.
+    expect(backend.calls.slice(1)).toEqual([
+      [
+        'jujuLog',
+        'WARNING',
+        "Ignoring opened-ports port range: Port(protocol='udp', port=8000, to_port=8999, endpoints=None)",
+      ],
+      ['jujuLog', 'WARNING', 'Unexpected opened-ports protocol: sctp'],
+    ]);
     backend.calls = [];
     m.unit.setPorts(80, new Port('tcp', 443));
-    expect(backend.calls).toEqual([
+    expect(backend.calls.filter((c) => c[0] !== 'jujuLog')).toEqual([
       ['openedPorts'],
       ['closePort', 'udp', 8000],
       ['closePort', 'icmp', undefined],
       ['openPort', 'tcp', 443],
     ]);
+    // As in ops, ports are not checked against the unit (Juju applies them to this unit).
+    backend.calls = [];
+    m.getUnit('pg/0').openPort('tcp', 1);
+    expect(backend.calls).toEqual([['openPort', 'tcp', 1]]);
     backend.calls = [];
     m.unit.openPort('tcp', 8080);
     m.unit.closePort('icmp');
@@ -404,6 +417,7 @@ describe('config, resources, storage, bindings, cloud', () => {
     };
     const m = model();
     const net = m.getBinding('database').network;
+    expect(backend.calls.filter((c) => c[0] === 'jujuLog')).toEqual([]);
     expect(net.bindAddress).toBe('10.1.2.3');
     expect(net.ingressAddress).toBe('10.1.2.3');
     expect(net.interfaces.map((i) => [i.name, i.address, i.subnet])).toEqual([
@@ -418,6 +432,26 @@ describe('config, resources, storage, bindings, cloud', () => {
       ['networkGet', 'database', undefined],
       ['networkGet', 'database', 42],
       ['networkGet', 'database', undefined],
+    ]);
+  });
+
+  it('logs addresses that are not IPs, as ops', () => {
+    backend.network = {
+      bindAddresses: [
+        {
+          macAddress: '',
+          interfaceName: 'eth0',
+          addresses: [{ hostname: '', value: 'foo.internal', cidr: '10.0.0.0/24' }],
+        },
+      ],
+      ingressAddresses: ['foo.internal'],
+      egressSubnets: [],
+    };
+    const net = model().getBinding('database').network;
+    expect(net.bindAddress).toBe('foo.internal');
+    expect(backend.calls.filter((c) => c[0] === 'jujuLog')).toEqual([
+      ['jujuLog', 'DEBUG', 'could not cast foo.internal to IPv4/v6 address'],
+      ['jujuLog', 'DEBUG', 'could not cast foo.internal to IPv4/v6 address'],
     ]);
   });
 

@@ -107,7 +107,9 @@ describe('Secret', () => {
     backend.calls = [];
     expect(() => secret.setContent({})).toThrow('Secret content must not be empty');
     expect(() => secret.setContent({ A: 'x' })).toThrow(SecretContentError);
-    expect(() => secret.setContent({ ab: 'x' })).toThrow(/Invalid secret keys: ab/);
+    expect(() => secret.setContent({ ab: 'x', AB: 'y' })).toThrow(
+      "Invalid secret keys: ['ab', 'AB']. Keys should be lowercase letters and digits, at least 3 characters long, start with a letter, and not start or end with a hyphen.",
+    );
     const bad: Record<string, string> = JSON.parse('{"token": 12345}');
     let err: unknown;
     try {
@@ -115,7 +117,9 @@ describe('Secret', () => {
     } catch (e) {
       err = e;
     }
-    expect(String(err)).toContain('Invalid secret values for keys: token');
+    expect(String(err)).toContain(
+      "Invalid secret values for keys: ['token']. Values should be of type str, not int.",
+    );
     expect(String(err)).not.toContain('12345');
     expect(() => secret.setInfo({})).toThrow(InvalidArgumentError);
     expect(() => secret.setInfo({ rotate: 'sometimes' as 'daily' })).toThrow(

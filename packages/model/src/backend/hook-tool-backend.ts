@@ -305,7 +305,7 @@ export class HookToolBackend implements ModelBackend {
   statusSet(statusName: SettableStatusName, message: string, isApp: boolean): void {
     if (!isSettableStatusName(statusName)) {
       throw new InvalidStatusError(
-        `status must be in active, blocked, maintenance, waiting, not '${String(statusName)}'`,
+        `status must be in ('active', 'blocked', 'maintenance', 'waiting'), not ${pyRepr(String(statusName))}`,
       );
     }
     this.#wrap('status-set', () => status.statusSet(this.#run, statusName, message, isApp));
