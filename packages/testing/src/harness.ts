@@ -545,11 +545,22 @@ export class Harness<C extends CharmType = CharmType> {
   async removeRelation(relationId: number): Promise<void> {
     const rel = this.#relation(relationId);
     for (const unit of [...rel.units]) await this.removeRelationUnit(relationId, unit);
-    this.#invalidate();
-    const relation = this.#model.getRelation(rel.endpoint, relationId);
-    const app = this.#model.getApp(rel.remoteApp);
+    // As ops: while relation-broken runs, the relation is left out of `model.relations` but
+    // its data can still be read through the event's relation.
+    this.#world.hiddenRelations.add(relationId);
+    try {
+      this.#invalidate();
+      const relation = this.#model.getRelation(rel.endpoint, relationId);
+      const app = this.#model.getApp(rel.remoteApp);
+      await this.#emit(`${rel.endpoint.replaceAll('-', '_')}_relation_broken`, [
+        relation,
+        app,
+        null,
+      ]);
+    } finally {
+      this.#world.hiddenRelations.delete(relationId);
+    }
     this.#world.data.relations = this.#world.data.relations.filter((r) => r !== rel);
-    await this.#emit(`${rel.endpoint.replaceAll('-', '_')}_relation_broken`, [relation, app, null]);
     for (const secret of this.#world.data.secrets) delete secret.grants[String(relationId)];
     this.#invalidate();
   }

@@ -101,6 +101,11 @@ export function defaultNetwork(): WorldNetwork {
  */
 export class World {
   readonly data: WorldData;
+  /**
+   * Relations `relation-ids` leaves out while they still exist: Harness hides a relation
+   * during its `-broken` hook, as ops' Harness marks it broken on the model.
+   */
+  readonly hiddenRelations = new Set<number>();
 
   constructor(data: WorldData) {
     this.data = data;
@@ -128,7 +133,7 @@ export class World {
 
   relationIds(endpoint: string): number[] {
     return this.data.relations
-      .filter((r) => r.endpoint === endpoint)
+      .filter((r) => r.endpoint === endpoint && !this.hiddenRelations.has(r.id))
       .map((r) => r.id)
       .sort((a, b) => a - b);
   }
@@ -475,13 +480,13 @@ export class World {
   ): void {
     const secret = this.findSecret('secret-set', id, undefined);
     this.checkManage('secret-set', secret);
-    if (content !== undefined) {
-      const latest = this.latestRevision(secret);
-      const same =
-        JSON.stringify(Object.entries(latest.content).sort()) ===
-        JSON.stringify(Object.entries(content).sort());
-      if (!same) secret.revisions.push({ revision: latest.revision + 1, content: { ...content } });
-    }
+    // As ops' Harness and Scenario: every secret-set makes a new revision, even with the same
+    // content or metadata only (Juju 3.6+ skips a same-content revision; the simulators do not).
+    const latest = this.latestRevision(secret);
+    secret.revisions.push({
+      revision: latest.revision + 1,
+      content: { ...(content ?? latest.content) },
+    });
     if (meta.label !== undefined) secret.label = meta.label;
     if (meta.description !== undefined) secret.description = meta.description;
     if (meta.expire !== undefined) secret.expire = meta.expire;

@@ -1,0 +1,92 @@
+// Behaviours checked against ops' Harness (ops/_private/harness.py) where opsjs once differed
+// or where the order of events is the contract; each test names the ops method it pins.
+import { CharmBase, type EventBase, type Framework, RelationBrokenEvent } from '@opsjs/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Harness } from '../src/harness.js';
+
+const META = {
+  name: 'fid',
+  requires: { db: { interface: 'pg' } },
+  peers: { cluster: { interface: 'c' } },
+  storage: { data: { type: 'filesystem' } },
+  containers: { workload: { resource: 'img' } },
+  resources: { img: { type: 'oci-image' } },
+} as const;
+
+const KINDS = [
+  'install',
+  'start',
+  'config_changed',
+  'leader_elected',
+  'leader_settings_changed',
+  'data_storage_attached',
+  'data_storage_detaching',
+  'workload_pebble_ready',
+  'db_relation_created',
+  'db_relation_joined',
+  'db_relation_changed',
+  'db_relation_departed',
+  'db_relation_broken',
+  'cluster_relation_created',
+  'cluster_relation_joined',
+  'cluster_relation_changed',
+];
+
+const seen: string[] = [];
+const brokenView: unknown[] = [];
+
+class Recorder extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    for (const kind of KINDS) this.observe(this.on.get(kind) as never, this.record);
+  }
+  record(event: EventBase): void {
+    const e = event as EventBase & { unit?: { name: string } | null; app?: { name: string } };
+    const who = e.unit?.name ?? e.app?.name;
+    seen.push(who === undefined ? event.handle.kind : `${event.handle.kind}(${who})`);
+    if (event instanceof RelationBrokenEvent) {
+      brokenView.push(this.model.relations.get('db').length);
+      brokenView.push(Object.fromEntries(event.relation.data.get(event.app ?? this.app).entries()));
+    }
+  }
+}
+
+let harness: Harness<typeof Recorder>;
+afterEach(async () => {
+  seen.length = 0;
+  brokenView.length = 0;
+  await harness.cleanup();
+});
+
+describe('Harness fidelity with ops', () => {
+  it('begin_with_initial_hooks: the deploy sequence of a non-leader with relations', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    await harness.addStorage('data', 1);
+    await harness.addRelation('db', 'pg', { appData: { a: 'b' }, unitData: { c: 'd' } });
+    await harness.beginWithInitialHooks();
+    expect(seen).toEqual([
+      'data_storage_attached',
+      'install',
+      'db_relation_created(pg)',
+      'cluster_relation_created(fid)',
+      'leader_settings_changed',
+      'config_changed',
+      'start',
+      'workload_pebble_ready',
+      'db_relation_changed(pg)',
+      'db_relation_joined(pg/0)',
+      'db_relation_changed(pg/0)',
+    ]);
+  });
+
+  it('remove_relation: departed per unit, then broken with the relation out of model.relations', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    await harness.begin();
+    const id = await harness.addRelation('db', 'pg', { appData: { host: 'h' } });
+    seen.length = 0;
+    await harness.removeRelation(id);
+    expect(seen).toEqual(['db_relation_departed(pg/0)', 'db_relation_broken(pg)']);
+    expect(brokenView).toEqual([0, { host: 'h' }]);
+    expect(harness.model.relations.get('db')).toEqual([]);
+  });
+});
