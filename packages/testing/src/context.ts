@@ -430,7 +430,11 @@ export class Context<C extends CharmType = CharmType> {
     this.workloadVersionHistory.push(...run.workloadVersionHistory);
     if (event.kind === 'action') {
       this.actionLogs.splice(0, this.actionLogs.length, ...run.actionLogs);
-      this.actionResults = run.actionResults === undefined ? undefined : { ...run.actionResults };
+      // As Scenario: results stay unset until an action sets some; a later action that sets
+      // none leaves them empty.
+      const results = run.actionResults ?? {};
+      if (Object.keys(results).length > 0) this.actionResults = { ...results };
+      else if (this.actionResults !== undefined) this.actionResults = {};
     }
     this.removedSecretRevisions.push(...run.removedSecretRevisions);
     for (const [name, count] of Object.entries(run.requestedStorages)) {

@@ -57,7 +57,15 @@ export function storeToState(committed: MemoryStateSnapshot): {
       }),
     );
   }
-  const deferred = committed.notices.map(
+  // As Scenario, which lists deferred events by walking the snapshot table (ordered by handle
+  // path, byte-wise) and each handle's notices in queue order: sort by handle path, stably.
+  const notices = committed.notices
+    .map((n, i) => ({ n, i }))
+    .sort((a, b) =>
+      a.n.eventPath < b.n.eventPath ? -1 : a.n.eventPath > b.n.eventPath ? 1 : a.i - b.i,
+    )
+    .map(({ n }) => n);
+  const deferred = notices.map(
     (n) =>
       new DeferredEvent({
         handlePath: n.eventPath,

@@ -1,6 +1,6 @@
 // Behaviours checked against Scenario's sources (testing/src/scenario/*) where opsjs once
 // differed; each test names the Scenario behaviour it pins.
-import { CharmBase, type Framework } from '@opsjs/core';
+import { type ActionEvent, CharmBase, type Framework } from '@opsjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../src/context.js';
 import { Secret } from '../src/state/secret.js';
@@ -26,7 +26,19 @@ class SecretSetter extends CharmBase {
   }
 }
 
-let ctx: Context<typeof SecretSetter>;
+class Actions extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.get('quiet_action') as never, this.onQuiet);
+    this.observe(this.on.get('loud_action') as never, this.onLoud);
+  }
+  onQuiet(): void {}
+  onLoud(event: ActionEvent): void {
+    event.setResults({ out: 'yes' });
+  }
+}
+
+let ctx: Context<typeof SecretSetter> | Context<typeof Actions>;
 afterEach(() => ctx.close());
 
 describe('Scenario fidelity', () => {
@@ -41,5 +53,18 @@ describe('Scenario fidelity', () => {
     expect(after.latestRevision).toBe(3);
     expect(after.latestContent).toEqual({ key: 'one' });
     expect(after.description).toBe('described');
+  });
+
+  it('leaves action results unset until an action sets some (context.action_results)', async () => {
+    const actx = new Context(Actions, {
+      meta: { name: 'acts', actions: { quiet: {}, loud: {} } },
+    });
+    ctx = actx;
+    await actx.run(actx.on.action('quiet'), new State());
+    expect(actx.actionResults).toBeUndefined();
+    await actx.run(actx.on.action('loud'), new State());
+    expect(actx.actionResults).toEqual({ out: 'yes' });
+    await actx.run(actx.on.action('quiet'), new State());
+    expect(actx.actionResults).toEqual({});
   });
 });
