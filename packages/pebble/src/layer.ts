@@ -48,7 +48,7 @@ export const ServiceDictSchema = z.object({
 });
 
 const checkExecSchema = z.object({
-  command: z.string(),
+  command: str,
   'service-context': str,
   environment: strMap,
   'user-id': num,
@@ -66,8 +66,8 @@ export const CheckDictSchema = z.object({
   period: str,
   timeout: str,
   threshold: num,
-  http: z.object({ url: z.string(), headers: strMap }).optional(),
-  tcp: z.object({ port: z.number().int(), host: str }).optional(),
+  http: z.object({ url: str, headers: strMap }).optional(),
+  tcp: z.object({ port: num, host: str }).optional(),
   exec: checkExecSchema.optional(),
 });
 
@@ -130,19 +130,22 @@ export interface Service {
 
 /** An HTTP check: success is a 2xx reply to a GET of `url`. */
 export interface HttpCheck {
-  url: string;
+  /** Required in the combined plan; a merging layer may leave it out. */
+  url?: string;
   headers?: Record<string, string>;
 }
 
 /** A TCP check: success is a connection to `host:port`. */
 export interface TcpCheck {
-  port: number;
+  /** Required in the combined plan; a merging layer may leave it out. */
+  port?: number;
   host?: string;
 }
 
 /** An exec check: success is the command exiting 0. */
 export interface ExecCheck {
-  command: string;
+  /** Required in the combined plan; a merging layer may leave it out. */
+  command?: string;
   serviceContext?: string;
   environment?: Record<string, string>;
   userId?: number;

@@ -130,13 +130,56 @@ describe('addLayer and getPlan', () => {
       services: { web: { override: 'merge', 'working-dir': '/srv' } },
     });
     const plan = await client.getPlan();
+    // Pebble's merge never copies `override`: the first layer's `replace` stays.
     expect(plan.services?.web).toEqual({
-      override: 'merge',
+      override: 'replace',
       command: '/bin/web',
       environment: { A: '1', B: '2' },
       after: ['x', 'y'],
       workingDir: '/srv',
     });
+  });
+
+  it('prints durations in Go form and keeps the first override when merging, as Pebble', async () => {
+    const { client } = await setup();
+    await client.addLayer(
+      'a',
+      [
+        'services:',
+        '  web: {override: replace, command: web, backoff-delay: 1m, kill-delay: 1500ms}',
+        'checks:',
+        '  up: {override: replace, period: 90s, timeout: 0.5s, http: {url: "http://x"}}',
+        '  ex: {override: replace, exec: {command: "true"}}',
+        'log-targets:',
+        '  lt: {override: replace, type: loki, location: "http://l", services: [web]}',
+      ].join('\n'),
+    );
+    await client.addLayer(
+      'b',
+      [
+        'checks:',
+        '  up: {override: merge, level: ready, http: {headers: {A: b}}}',
+        '  ex: {override: merge, exec: {working-dir: /srv}}',
+        'log-targets:',
+        '  lt: {override: merge, services: [all]}',
+      ].join('\n'),
+    );
+    const plan = await client.getPlan();
+    expect(plan.services?.web).toMatchObject({ backoffDelay: '1m0s', killDelay: '1.5s' });
+    expect(plan.checks?.up).toEqual({
+      override: 'replace',
+      level: 'ready',
+      period: '1m30s',
+      timeout: '500ms',
+      threshold: 3,
+      http: { url: 'http://x', headers: { A: 'b' } },
+    });
+    expect(plan.checks?.ex).toEqual({
+      override: 'replace',
+      threshold: 3,
+      exec: { command: 'true', workingDir: '/srv' },
+    });
+    expect(plan.logTargets?.lt).toMatchObject({ override: 'replace', services: ['web', 'all'] });
   });
 
   it('replaces a service wholesale with override: replace', async () => {
@@ -183,6 +226,18 @@ describe('addLayer and getPlan', () => {
       [
         'services:\n  x:\n    override: replace\n    command: x\n    requires: [nope]\n',
         'service "nope" does not exist',
+      ],
+      [
+        'checks:\n  c:\n    override: replace\n    http: {headers: {A: b}}\n',
+        'plan must set "url" for http check "c"',
+      ],
+      [
+        'checks:\n  c:\n    override: replace\n',
+        'plan must specify one of "http", "tcp", or "exec" for check "c"',
+      ],
+      [
+        'log-targets:\n  t:\n    override: replace\n    location: x\n',
+        'plan must define "type" ("loki", "opentelemetry" or "syslog") for log target "t"',
       ],
       [
         'services:\n  x:\n    override: replace\n    command: x\n    after: [y]\n  y:\n    override: replace\n    command: y\n    after: [x]\n',

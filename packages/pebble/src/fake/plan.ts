@@ -1,5 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { parseDuration } from '../duration.js';
+import { formatGoDuration, parseDuration } from '../duration.js';
 import {
   type Check,
   CheckDictSchema,
@@ -114,7 +114,8 @@ function mergeService(base: Service | undefined, next: Service): Service {
   const out: Service = structuredClone(base);
   const record = out as Record<string, unknown>;
   for (const [key, value] of Object.entries(next)) {
-    if (value === undefined || value === '') continue;
+    // Pebble's Service.Merge never copies `override`: the plan keeps the first layer's.
+    if (value === undefined || value === '' || key === 'override') continue;
     if (key === 'after' || key === 'before' || key === 'requires') {
       record[key] = [...((record[key] as string[] | undefined) ?? []), ...(value as string[])];
     } else if (key === 'environment' || key === 'onCheckFailure') {
@@ -132,29 +133,37 @@ function mergeService(base: Service | undefined, next: Service): Service {
 function mergeCheck(base: Check | undefined, next: Check): Check {
   if (base === undefined || next.override === 'replace') return structuredClone(next);
   const out: Check = structuredClone(base);
-  for (const key of ['override', 'level', 'startup', 'period', 'timeout'] as const) {
+  // As Pebble's Check.Merge: `override` is never copied; empty values do not override.
+  for (const key of ['level', 'startup', 'period', 'timeout'] as const) {
     const value = next[key];
     if (value !== undefined && value !== '') out[key] = value as never;
   }
   if (next.threshold !== undefined && next.threshold !== 0) out.threshold = next.threshold;
-  if (next.http !== undefined) {
-    out.http = {
-      url: next.http.url || (out.http?.url ?? ''),
-      headers: { ...(out.http?.headers ?? {}), ...(next.http.headers ?? {}) },
-    };
-  }
-  if (next.tcp !== undefined) out.tcp = { ...(out.tcp ?? {}), ...next.tcp };
-  if (next.exec !== undefined) {
-    const env = { ...(out.exec?.environment ?? {}), ...(next.exec.environment ?? {}) };
-    out.exec = { ...(out.exec ?? {}), ...next.exec, environment: env };
-  }
+  if (next.http !== undefined) out.http = mergeFields(out.http, next.http, ['headers']);
+  if (next.tcp !== undefined) out.tcp = mergeFields(out.tcp, next.tcp, []);
+  if (next.exec !== undefined) out.exec = mergeFields(out.exec, next.exec, ['environment']);
   return out;
+}
+
+/** Merges set (non-empty, non-zero) fields of `next` into a copy of `base`; maps merge by key. */
+function mergeFields<T extends object>(base: T | undefined, next: T, maps: readonly string[]): T {
+  const out: Record<string, unknown> = base === undefined ? {} : structuredClone({ ...base });
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined || value === '' || value === 0) continue;
+    if (maps.includes(key)) {
+      const merged = { ...((out[key] as Record<string, string> | undefined) ?? {}) };
+      Object.assign(merged, value as Record<string, string>);
+      if (Object.keys(merged).length > 0) out[key] = merged;
+    } else {
+      out[key] = structuredClone(value);
+    }
+  }
+  return out as T;
 }
 
 function mergeTarget(base: LogTarget | undefined, next: LogTarget): LogTarget {
   if (base === undefined || next.override === 'replace') return structuredClone(next);
   const out: LogTarget = structuredClone(base);
-  if (next.override !== undefined) out.override = next.override;
   if (next.type) out.type = next.type;
   if (next.location) out.location = next.location;
   if (next.services !== undefined) out.services = [...(out.services ?? []), ...next.services];
@@ -199,34 +208,49 @@ export function foldLayer(base: Layer, next: Layer): Layer {
 /** Validates a combined plan as Pebble does. @internal */
 export function validatePlan(plan: Layer): void {
   const services = plan.services ?? {};
+  // Pebble's Plan.Validate: services, then checks, then log targets, then ordering.
   for (const [name, s] of Object.entries(services)) {
     if (!s.command) throw bad(`plan must define "command" for service "${name}"`);
-    for (const dep of s.requires ?? []) {
-      if (services[dep] === undefined)
-        throw bad(`cannot add layer: service "${dep}" does not exist`);
-    }
   }
   for (const [name, c] of Object.entries(plan.checks ?? {})) {
-    const kinds = [c.http, c.tcp, c.exec].filter((k) => k !== undefined).length;
-    if (kinds !== 1)
-      throw bad(`plan must specify one of "http", "tcp" or "exec" for check "${name}"`);
     if (c.level !== undefined && c.level !== 'alive' && c.level !== 'ready') {
       throw bad(`plan check "${name}" level must be "alive" or "ready"`);
     }
-    if (c.exec?.serviceContext !== undefined && services[c.exec.serviceContext] === undefined) {
+    if (c.http !== undefined && !c.http.url) {
+      throw bad(`plan must set "url" for http check "${name}"`);
+    }
+    if (c.tcp !== undefined && !c.tcp.port) {
+      throw bad(`plan must set "port" for tcp check "${name}"`);
+    }
+    if (c.exec !== undefined && !c.exec.command) {
+      throw bad(`plan must set "command" for exec check "${name}"`);
+    }
+    if (c.exec?.serviceContext && services[c.exec.serviceContext] === undefined) {
       throw bad(
         `plan check "${name}" service context specifies non-existent service "${c.exec.serviceContext}"`,
       );
     }
+    const kinds = [c.http, c.tcp, c.exec].filter((k) => k !== undefined).length;
+    if (kinds !== 1)
+      throw bad(`plan must specify one of "http", "tcp", or "exec" for check "${name}"`);
   }
   for (const [name, t] of Object.entries(plan.logTargets ?? {})) {
-    if (!t.type) throw bad(`plan must define "type" for log target "${name}"`);
-    if (!t.location) throw bad(`plan must define "location" for log target "${name}"`);
+    if (!t.type) {
+      throw bad(
+        `plan must define "type" ("loki", "opentelemetry" or "syslog") for log target "${name}"`,
+      );
+    }
     for (const svc of t.services ?? []) {
       const bare = svc.startsWith('-') ? svc.slice(1) : svc;
       if (bare !== 'all' && services[bare] === undefined) {
         throw bad(`log target "${name}" specifies unknown service "${bare}"`);
       }
+    }
+    if (!t.location) throw bad(`plan must define "location" for log target "${name}"`);
+  }
+  for (const s of Object.values(services)) {
+    for (const dep of s.requires ?? []) {
+      if (services[dep] === undefined) throw bad(`service "${dep}" does not exist`);
     }
   }
   // before/after cycles
@@ -335,12 +359,32 @@ export class PlanStore {
       r === undefined
         ? undefined
         : Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+    // Pebble reads durations into Go durations and prints them back in Go's form
+    // ("1m" comes back "1m0s", "0.5s" as "500ms").
     const services = sortRecord(this.plan.services);
-    if (services !== undefined) sorted.services = services;
+    if (services !== undefined) {
+      sorted.services = Object.fromEntries(
+        Object.entries(services).map(([n, s]) => {
+          const out: Service = { ...s };
+          for (const field of ['backoffDelay', 'backoffLimit', 'killDelay'] as const) {
+            const value = goDuration(s[field]);
+            if (value !== undefined) out[field] = value;
+          }
+          return [n, out];
+        }),
+      );
+    }
     const checks = sortRecord(this.plan.checks);
     if (checks !== undefined) {
       sorted.checks = Object.fromEntries(
-        Object.entries(checks).map(([n, c]) => [n, { ...c, threshold: c.threshold ?? 3 }]),
+        Object.entries(checks).map(([n, c]) => {
+          const out: Check = { ...c, threshold: c.threshold ?? 3 };
+          for (const field of ['period', 'timeout'] as const) {
+            const value = goDuration(c[field]);
+            if (value !== undefined) out[field] = value;
+          }
+          return [n, out];
+        }),
       );
     }
     const targets = sortRecord(this.plan.logTargets);
@@ -349,4 +393,10 @@ export class PlanStore {
     const dict = layerToDict(sorted);
     return Object.keys(dict).length === 0 ? '{}\n' : stringifyYaml(dict, { indent: 4 });
   }
+}
+
+function goDuration(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  return ms === undefined ? text : formatGoDuration(ms);
 }
