@@ -455,3 +455,8 @@ export function checkConsistency(input: ConsistencyInput): readonly string[] {
   if (result.errors.length > 0) throw new InconsistentScenarioError(result.errors);
   return result.warnings;
 }
+
+/** As Scenario's `SCENARIO_SKIP_CONSISTENCY_CHECKS`: any non-empty value skips the checker. @internal */
+export function skipConsistencyChecks(): boolean {
+  return (process.env.OPSJS_SKIP_CONSISTENCY_CHECKS ?? '') !== '';
+}

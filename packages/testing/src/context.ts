@@ -12,7 +12,7 @@ import {
 import type { FakePebbleServer } from '@opsjs/pebble/fake';
 import { type CharmSpecOptions, resolveMeta } from './charm-spec.js';
 import type { CharmType } from './charm-type.js';
-import { checkConsistency } from './consistency-checker.js';
+import { checkConsistency, skipConsistencyChecks } from './consistency-checker.js';
 import { type ExecRecord, SimulatedContainer } from './container-sim.js';
 import {
   ActionFailed,
@@ -238,16 +238,15 @@ export class Context<C extends CharmType = CharmType> {
 
   /** Like {@link Context.run}, and also returns what happened in this run. */
   async runWithOutput(event: ScenarioEvent, state: State, hooks?: RunHooks): Promise<RunOutput> {
-    const consistencyWarnings =
-      process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined
-        ? checkConsistency({
-            state,
-            event,
-            meta: this.meta,
-            jujuVersion: this.jujuVersion,
-            unitId: this.unitId,
-          })
-        : [];
+    const consistencyWarnings = !skipConsistencyChecks()
+      ? checkConsistency({
+          state,
+          event,
+          meta: this.meta,
+          jujuVersion: this.jujuVersion,
+          unitId: this.unitId,
+        })
+      : [];
     const unitName = `${this.appName}/${this.unitId}`;
     const charmDir = this.#options.charmRoot ?? this.tempDir;
     const data = stateToWorld(
@@ -388,7 +387,7 @@ export class Context<C extends CharmType = CharmType> {
     if (result.charm !== undefined) hooks?.after?.(result.charm);
 
     if (result.error !== undefined) {
-      if (process.env.OPSJS_BARE_CHARM_ERRORS !== undefined) throw result.error;
+      if (bareCharmErrors()) throw result.error;
       const err = result.error;
       const name = err instanceof Error ? err.name : typeof err;
       const message = err instanceof Error ? err.message : String(err);
@@ -540,4 +539,10 @@ export class Manager<C extends CharmType = CharmType> {
     });
     return this.#output.state;
   }
+}
+
+/** As Scenario's `SCENARIO_BARE_CHARM_ERRORS`: `true` (any case) or a non-zero number. */
+function bareCharmErrors(): boolean {
+  const value = (process.env.OPSJS_BARE_CHARM_ERRORS ?? 'false').toLowerCase();
+  return value === 'true' || (/^\d+$/.test(value) && Number(value) !== 0);
 }

@@ -963,6 +963,46 @@ export class Harness<C extends CharmType = CharmType> {
     return id;
   }
 
+  /**
+   * Records a custom notice in a container's Pebble (ops' `pebble_notify`) and, once begun,
+   * emits `<container>-pebble-custom-notice` when the notice is new or repeats: a notice seen
+   * before repeats always, or with `repeatAfterMs` only once that long has passed since it
+   * last repeated.
+   * @returns the notice id
+   * @throws {HarnessError} before {@link Harness.begin} or for a container not in the metadata
+   */
+  async pebbleNotify(
+    container: string,
+    key: string,
+    options: { data?: Readonly<Record<string, string>>; repeatAfterMs?: number } = {},
+  ): Promise<string> {
+    const server = this.#server(container);
+    const before = server.notices.find(
+      (n) => n.type === 'custom' && n.key === key && n.userId === null,
+    );
+    const lastRepeated = before?.lastRepeated.getTime();
+    const now = Date.now();
+    const emits =
+      lastRepeated === undefined ||
+      options.repeatAfterMs === undefined ||
+      now > lastRepeated + options.repeatAfterMs;
+    const id = server.addNotice({
+      key,
+      type: 'custom',
+      ...(options.data === undefined ? {} : { data: { ...options.data } }),
+      ...(options.repeatAfterMs === undefined ? {} : { repeatAfterMs: options.repeatAfterMs }),
+    });
+    if (emits) {
+      await this.#emit(`${container.replaceAll('-', '_')}_pebble_custom_notice`, [
+        this.#model.unit.getContainer(container),
+        id,
+        'custom',
+        key,
+      ]);
+    }
+    return id;
+  }
+
   /** The merged plan of a container's Pebble. */
   getContainerPebblePlan(container: string): Layer {
     return this.#server(container).plan;

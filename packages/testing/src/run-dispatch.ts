@@ -14,7 +14,7 @@ import { LocalStateStore, type MemoryStateSnapshot, type SnapshotData } from '@o
 import { CharmMeta, StatusBase } from '@opsjs/model';
 import { stringify as toYaml } from 'yaml';
 import { type MetaInput, resolveMeta } from './charm-spec.js';
-import { checkConsistency } from './consistency-checker.js';
+import { checkConsistency, skipConsistencyChecks } from './consistency-checker.js';
 import { type ExecRecord, SimulatedContainer } from './container-sim.js';
 import { DispatchError } from './errors.js';
 import type { ScenarioEvent } from './event.js';
@@ -196,7 +196,7 @@ export async function runDispatch(options: RunDispatchOptions): Promise<Dispatch
   const unitId = options.unitId ?? 0;
   const appName = options.appName ?? meta.name;
   const { event, state } = options;
-  if (process.env.OPSJS_SKIP_CONSISTENCY_CHECKS === undefined) {
+  if (!skipConsistencyChecks()) {
     checkConsistency({ state, event, meta, jujuVersion, unitId });
   }
   const workDir = mkdtempSync(join(tmpdir(), 'opsjs-dispatch-'));

@@ -375,6 +375,19 @@ describe('Context.run', () => {
       await expect(
         ctx.run(ctx.on.install(), new State({ config: { undeclared: 'x' } })),
       ).resolves.toBeInstanceOf(State);
+      // As Scenario: '0', 'false' and '' leave the switches off.
+      process.env.OPSJS_BARE_CHARM_ERRORS = '0';
+      process.env.OPSJS_SKIP_CONSISTENCY_CHECKS = '';
+      await expect(
+        ctx.run(ctx.on.configChanged(), new State({ config: { port: 70000 } })),
+      ).rejects.toThrow(UncaughtCharmError);
+      await expect(
+        ctx.run(ctx.on.install(), new State({ config: { undeclared: 'x' } })),
+      ).rejects.toThrow(InconsistentScenarioError);
+      process.env.OPSJS_BARE_CHARM_ERRORS = 'True';
+      await expect(
+        ctx.run(ctx.on.configChanged(), new State({ config: { port: 70000 } })),
+      ).rejects.not.toThrow(UncaughtCharmError);
     } finally {
       delete process.env.OPSJS_BARE_CHARM_ERRORS;
       delete process.env.OPSJS_SKIP_CONSISTENCY_CHECKS;

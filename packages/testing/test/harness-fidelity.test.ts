@@ -30,6 +30,7 @@ const KINDS = [
   'cluster_relation_created',
   'cluster_relation_joined',
   'cluster_relation_changed',
+  'workload_pebble_custom_notice',
 ];
 
 const seen: string[] = [];
@@ -88,5 +89,16 @@ describe('Harness fidelity with ops', () => {
     expect(seen).toEqual(['db_relation_departed(pg/0)', 'db_relation_broken(pg)']);
     expect(brokenView).toEqual([0, { host: 'h' }]);
     expect(harness.model.relations.get('db')).toEqual([]);
+  });
+
+  it('pebble_notify: emits for a new or repeated notice, not within repeat-after', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    await harness.begin();
+    const first = await harness.pebbleNotify('workload', 'example.com/a', { data: { k: 'v' } });
+    const again = await harness.pebbleNotify('workload', 'example.com/a');
+    expect(again).toBe(first);
+    await harness.pebbleNotify('workload', 'example.com/a', { repeatAfterMs: 3_600_000 });
+    expect(seen).toEqual(['workload_pebble_custom_notice', 'workload_pebble_custom_notice']);
+    expect(harness.pebbleServer('workload').notices[0]?.occurrences).toBe(3);
   });
 });
