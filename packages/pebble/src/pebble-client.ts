@@ -292,9 +292,7 @@ export class PebbleClient {
     services: readonly string[],
     options: WaitOptions,
   ): Promise<string> {
-    if (typeof services === 'string' || !Array.isArray(services)) {
-      throw new TypeError(`${action}Services: services must be an array of names, not a string`);
-    }
+    requireNames(`${action}Services`, 'services', services);
     const env = await this.#transport.request('POST', '/v1/services', {
       json: { action, services },
     });
@@ -364,6 +362,7 @@ export class PebbleClient {
    * @throws {APIError} 500 when a service is not running or the signal is unknown.
    */
   async sendSignal(signal: string | number, services: readonly string[]): Promise<void> {
+    requireNames('sendSignal', 'services', services);
     const name = typeof signal === 'number' ? signalName(signal) : signal;
     await this.#transport.request('POST', '/v1/signals', { json: { signal: name, services } });
   }
@@ -429,6 +428,7 @@ export class PebbleClient {
   }
 
   async #checks(action: string, names: readonly string[]): Promise<string[]> {
+    requireNames(`${action}Checks`, 'checks', names);
     const r = await this.#transport.result('POST', '/v1/checks', ChecksChangedSchema, {
       json: { action, checks: names },
     });
@@ -876,6 +876,16 @@ export class PebbleClient {
       options.signal?.removeEventListener('abort', onAbort);
       controller.abort();
     }
+  }
+}
+
+// As ops: a bare string (or anything but a list of strings) is a TypeError, not a request.
+function requireNames(method: string, what: string, names: unknown): void {
+  if (!Array.isArray(names)) {
+    throw new TypeError(`${method}: ${what} must be an array of names, not ${typeof names}`);
+  }
+  if (names.some((n) => typeof n !== 'string')) {
+    throw new TypeError(`${method}: ${what} names must be strings`);
   }
 }
 

@@ -119,7 +119,17 @@ describe('services', () => {
   it('rejects a bare string instead of a list of names', async () => {
     const { client } = await setup();
     await expect(client.startServices('web' as unknown as string[])).rejects.toThrow(
-      'startServices: services must be an array of names, not a string',
+      'startServices: services must be an array of names, not string',
+    );
+    // As ops: the same TypeError for signals and checks, before any request is sent.
+    await expect(client.sendSignal('SIGHUP', 'web' as unknown as string[])).rejects.toThrow(
+      TypeError,
+    );
+    await expect(client.startChecks('up' as unknown as string[])).rejects.toThrow(
+      'startChecks: checks must be an array of names, not string',
+    );
+    await expect(client.stopChecks([1] as unknown as string[])).rejects.toThrow(
+      'stopChecks: checks names must be strings',
     );
   });
 
