@@ -561,7 +561,14 @@ export class Harness<C extends CharmType = CharmType> {
       this.#world.hiddenRelations.delete(relationId);
     }
     this.#world.data.relations = this.#world.data.relations.filter((r) => r !== rel);
-    for (const secret of this.#world.data.secrets) delete secret.grants[String(relationId)];
+    for (const secret of this.#world.data.secrets) {
+      delete secret.grants[String(relationId)];
+      // Grants of a remote app's secret rode on the relation with that app (as ops).
+      const ownerApp = appOf(secret.ownerName ?? '');
+      if (secret.owner === null && ownerApp === rel.remoteApp && rel.kind !== 'peer') {
+        secret.observers = [];
+      }
+    }
     this.#invalidate();
   }
 
@@ -828,12 +835,26 @@ export class Harness<C extends CharmType = CharmType> {
     await this.#emit('secret_changed', [secret.id, secret.label ?? null]);
   }
 
-  /** Grants a secret to an app or unit (this charm's, for secrets it observes). */
+  /**
+   * Grants a secret to an app or unit (this charm's, for secrets it observes). As ops, a
+   * model secret is granted over the relation with its owner's app, which must exist; the
+   * grant goes when that relation is removed.
+   * @throws {HarnessError} for a charm-owned secret, or a model secret without such a relation
+   */
   grantSecret(id: string, observer: string | { readonly name: string }): void {
     const secret = this.#secret(id);
     const name = appOrUnitName(observer);
     if (secret.owner !== null)
       throw new HarnessError(`secret ${id} is owned by the charm under test`);
+    const ownerApp = appOf(secret.ownerName ?? '');
+    if (
+      secret.ownerName !== this.#world.data.modelUuid &&
+      !this.#world.data.relations.some((r) => r.remoteApp === ownerApp)
+    ) {
+      throw new HarnessError(
+        `no relation between this charm (${this.#world.appName}) and secret owner (${ownerApp})`,
+      );
+    }
     const observers = secret.observers ?? [];
     if (!observers.includes(name)) observers.push(name);
     secret.observers = observers;

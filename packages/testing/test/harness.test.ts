@@ -236,6 +236,11 @@ describe('Harness', () => {
     await harness.begin();
     const id = harness.addModelSecret('pg', { password: 'one' });
     expect(() => harness.model.getSecret({ id }).getContent()).toThrow(SecretNotFoundError);
+    // As ops: a model secret is granted over the relation with its owner.
+    expect(() => harness.grantSecret(id, 'sample')).toThrow(
+      'no relation between this charm (sample) and secret owner (pg)',
+    );
+    const pg = await harness.addRelation('db', 'pg');
     harness.grantSecret(id, 'sample');
     expect(harness.model.getSecret({ id }).getContent()).toEqual({ password: 'one' });
     await harness.setSecretContent(id, { password: 'two' });
@@ -261,6 +266,11 @@ describe('Harness', () => {
       `cannot trigger secret-rotate for user secret ${user}`,
     );
     await expect(harness.triggerSecretExpiration(user, 1)).rejects.toThrow(HarnessError);
+    // Removing the relation with the owner takes the grant with it.
+    harness.grantSecret(id, 'sample');
+    expect(harness.model.getSecret({ id }).peekContent()).toEqual({ password: 'two' });
+    await harness.removeRelation(pg);
+    expect(() => harness.model.getSecret({ id }).peekContent()).toThrow(SecretNotFoundError);
   });
 
   it('sets planned units, networks, resources and model info', async () => {
