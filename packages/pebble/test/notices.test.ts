@@ -25,6 +25,25 @@ describe('notices', () => {
     expect((await client.getNotices({ keys: ['example.com/other'] }))[0]?.repeatAfter).toBe('1m0s');
   });
 
+  it('rejects bad user filters with Pebble texts, user-id checked first', async () => {
+    const { client } = await setup();
+    const message = (filter: Parameters<typeof client.getNotices>[0]) =>
+      client.getNotices(filter).then(
+        () => '',
+        (e: unknown) => (e as APIError).apiMessage,
+      );
+    expect(await message({ userId: -1 })).toBe(
+      'invalid "user-id" filter: user ID is not a valid uint32: -1',
+    );
+    expect(await message({ userId: 1.5 })).toBe(
+      'invalid "user-id" filter: strconv.ParseInt: parsing "1.5": invalid syntax',
+    );
+    expect(await message({ users: 'all', userId: 0 })).toBe(
+      'cannot use both "users" and "user-id" parameters',
+    );
+    expect(await message({ users: 'all' })).toBe('');
+  });
+
   it('filters by type and key; the daemon records change-update notices', async () => {
     const { client } = await setup();
     await client.addLayer('l', { services: { a: { override: 'replace', command: 'a' } } });

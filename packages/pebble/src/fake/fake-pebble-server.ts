@@ -1510,21 +1510,31 @@ export class FakePebbleServer {
   // ----- notices -----
 
   #getNotices(q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> | void {
+    // Pebble's order: the user-id filter is checked first, then users.
     const users = q.get('users');
     const userIdText = q.get('user-id');
-    if (users !== null && userIdText !== null)
-      throw new HttpError(400, 'cannot use both "users" and "user-id" parameters');
-    if (users !== null && users !== 'all')
-      throw new HttpError(400, 'invalid "users" filter: must be "all"');
     let userId: number | null | 'all' = process.getuid?.() ?? 0;
-    if (users === 'all') userId = 'all';
     if (userIdText !== null) {
-      if (q.getAll('user-id').length > 1)
+      const ids = listParam(q, 'user-id');
+      if (ids.length !== 1)
         throw new HttpError(400, 'invalid "user-id" filter: must only include one "user-id"');
-      const n = Number(userIdText);
-      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
-        throw new HttpError(400, `invalid "user-id" filter: invalid user ID "${userIdText}"`);
+      const text = ids[0] ?? '';
+      if (!/^[-+]?\d+$/u.test(text)) {
+        throw new HttpError(
+          400,
+          `invalid "user-id" filter: strconv.ParseInt: parsing "${text}": invalid syntax`,
+        );
+      }
+      const n = Number(text);
+      if (n < 0 || n > 0xffffffff)
+        throw new HttpError(400, `invalid "user-id" filter: user ID is not a valid uint32: ${n}`);
       userId = n;
+    }
+    if (users !== null) {
+      if (userIdText !== null)
+        throw new HttpError(400, 'cannot use both "users" and "user-id" parameters');
+      if (users !== 'all') throw new HttpError(400, 'invalid "users" filter: must be "all"');
+      userId = 'all';
     }
     const types = listParam(q, 'types');
     const known = ['change-update', 'custom', 'warning'];
