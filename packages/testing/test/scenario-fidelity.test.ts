@@ -1,8 +1,10 @@
 // Behaviours checked against Scenario's sources (testing/src/scenario/*) where opsjs once
 // differed; each test names the Scenario behaviour it pins.
 import { type ActionEvent, CharmBase, type Framework } from '@opsjs/core';
+import { ErrorStatus, ModelError, type StatusBase, UnknownStatus } from '@opsjs/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../src/context.js';
+import { UncaughtCharmError } from '../src/errors.js';
 import { Secret } from '../src/state/secret.js';
 import { State } from '../src/state/state.js';
 
@@ -38,7 +40,18 @@ class Actions extends CharmBase {
   }
 }
 
-let ctx: Context<typeof SecretSetter> | Context<typeof Actions>;
+let wanted: StatusBase = new UnknownStatus();
+class StatusSetter extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.updateStatus, this.onUpdate);
+  }
+  onUpdate(): void {
+    this.unit.status = wanted;
+  }
+}
+
+let ctx: Context<typeof SecretSetter> | Context<typeof Actions> | Context<typeof StatusSetter>;
 afterEach(() => ctx.close());
 
 describe('Scenario fidelity', () => {
@@ -66,5 +79,20 @@ describe('Scenario fidelity', () => {
     expect(actx.actionResults).toEqual({ out: 'yes' });
     await actx.run(actx.on.action('quiet'), new State());
     expect(actx.actionResults).toEqual({});
+  });
+
+  it('refuses error and unknown statuses from the charm (test_status.py::test_status_error)', async () => {
+    const sctx = new Context(StatusSetter, { meta: { name: 'st' } });
+    ctx = sctx;
+    for (const status of [new ErrorStatus('fiz'), new UnknownStatus()]) {
+      wanted = status;
+      const error = await sctx.run(sctx.on.updateStatus(), new State()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UncaughtCharmError);
+      const cause = (error as Error).cause;
+      expect(cause).toBeInstanceOf(ModelError);
+      // The production backend refuses it before status-set runs, as ops' real backend does
+      // ("status must be in ..."); Scenario's mock answers as the hook tool would.
+      expect(String((cause as Error).message)).toContain(`'${status.name}'`);
+    }
   });
 });
