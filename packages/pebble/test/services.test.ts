@@ -55,12 +55,19 @@ describe('services', () => {
   it('starts requirements, stops dependents, restarts', async () => {
     const { server, client } = await setup();
     await client.addLayer('base', LAYER);
-    await client.startServices(['web']);
+    const started = await client.getChange(await client.startServices(['web']));
+    // As Pebble: the summary names the service asked for and counts those resolved.
+    expect(started.summary).toBe('Start service "web" and 1 more');
     expect((await client.getServices()).filter(isRunning).map((s) => s.name)).toEqual([
       'db',
       'web',
     ]);
-    await client.stopServices(['db']);
+    const stopped = await client.getChange(await client.stopServices(['db']));
+    expect(stopped.summary).toBe('Stop service "db" and 1 more');
+    expect(stopped.tasks.map((t) => t.summary)).toEqual([
+      'Stop service "web"',
+      'Stop service "db"',
+    ]);
     expect((await client.getServices()).filter(isRunning)).toEqual([]);
     await client.startServices(['web']);
     const before = server.startCount('web');

@@ -1020,7 +1020,8 @@ export class FakePebbleServer {
         ...[...stopSet].filter((n) => plan[n]?.startup === 'enabled'),
       ]);
       start = startOrder(this.#plan.plan, this.#requiresClosure(startSet));
-      recorded = [...new Set([...stop, ...start])];
+      // Pebble records (and summarises) a replan's services sorted by name.
+      recorded = [...new Set([...stop, ...start])].sort();
       this.#startEnabledChecks();
     }
     const affected = [...new Set([...stop, ...start])];
@@ -1030,11 +1031,16 @@ export class FakePebbleServer {
       this.#async(res, change.id, null);
       return;
     }
-    const first = affected[0] ?? '';
+    // As Pebble: the summary names the first service asked for (the first default one for
+    // autostart, the first by name for replan) and counts the services started (stopped
+    // for stop; every one affected for replan).
+    const first = recorded[0] ?? '';
+    const count =
+      action === 'stop' ? stop.length : action === 'replan' ? recorded.length : start.length;
     const summary =
-      affected.length === 1
+      count === 1
         ? `${verb} service "${first}"`
-        : `${verb} service "${first}" and ${affected.length - 1} more`;
+        : `${verb} service "${first}" and ${count - 1} more`;
     const change = this.#changes.create(
       action,
       summary,
