@@ -440,6 +440,12 @@ export function findInconsistencies(input: ConsistencyInput): ConsistencyResult 
   checkNetworks(input, errors);
   checkCloudSpec(input, errors);
   checkStoredStates(input, errors);
+  if (input.event.kind === 'custom') {
+    // As Scenario: nothing is known of what a charm-defined event needs from the state.
+    warnings.push(
+      `${input.event.name} is a custom event: the checker cannot tell what it needs from the state.`,
+    );
+  }
   return { errors, warnings };
 }
 

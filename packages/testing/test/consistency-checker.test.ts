@@ -17,6 +17,19 @@ const check = (state: State, event = on.start(), jujuVersion = '3.6.14') =>
   findInconsistencies({ state, event, meta, jujuVersion, unitId: 0 });
 
 describe('consistency checker', () => {
+  it('refuses extra bindings named as endpoints and warns on custom events, as Scenario', () => {
+    // Scenario's endpoint/extra-binding clash is refused earlier, when the metadata is parsed.
+    expect(() =>
+      resolveMeta({
+        meta: { name: 'u', requires: { db: { interface: 'pg' } }, 'extra-bindings': { db: null } },
+      }),
+    ).toThrow();
+    const input = { state: new State(), jujuVersion: '3.6.14', unitId: 0 };
+    expect(findInconsistencies({ ...input, meta, event: on.custom('my_event') }).warnings).toEqual([
+      'my_event is a custom event: the checker cannot tell what it needs from the state.',
+    ]);
+  });
+
   it('rejects an untyped action parameter, as Scenario', () => {
     const untyped = resolveMeta({
       meta: { name: 'u', actions: { go: { params: { what: { description: 'no type' } } } } },
