@@ -13,6 +13,7 @@ import type { ZodType } from 'zod';
 import { DeferError, FrameworkError } from './errors.js';
 import { EventBase, LifecycleEvent, ObjectEvents } from './framework.js';
 import type { Handle } from './handle.js';
+import { pyStrRepr } from './py-repr.js';
 import type { SnapshotData } from './storage/state-store.js';
 import { type LoadOptions, loadWithSchema } from './typed-loading.js';
 
@@ -557,14 +558,15 @@ export class CollectStatusEvent extends LifecycleEvent {
   addStatus(status: StatusBase): void {
     if (!isSettableStatusName(status.name)) {
       throw new InvalidStatusError(
-        `status.name must be one of active, blocked, maintenance, waiting, not '${status.name}'`,
+        `status.name must be in ('active', 'blocked', 'maintenance', 'waiting'), not ${pyStrRepr(status.name)}`,
       );
     }
     const kind = this.handle.kind;
     const list = collected(this.framework.model, kind === 'collect_app_status' ? 'app' : 'unit');
     if (status.name !== 'active') {
       this.framework.logger.debug(
-        `Adding ${kind === 'collect_app_status' ? 'app' : 'unit'} status ${status}`,
+        // ops logs the status' repr: BlockedStatus('need db').
+        `Adding ${kind === 'collect_app_status' ? 'app' : 'unit'} status ${statusClassName(status.name)}(${pyStrRepr(status.message)})`,
       );
     }
     list.push(status);
@@ -607,3 +609,8 @@ export class CharmEvents extends ObjectEvents.define({
   collectAppStatus: CollectStatusEvent,
   collectUnitStatus: CollectStatusEvent,
 }) {}
+
+/** `blocked` → `BlockedStatus` (ops' class name, independent of bundler renaming). */
+function statusClassName(name: string): string {
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}Status`;
+}

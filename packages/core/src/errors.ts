@@ -90,8 +90,16 @@ export class DeferError extends FrameworkError {
   /** The handle path of the event. */
   readonly eventPath: string;
 
+  /**
+   * @param what - the kind of event, e.g. `action events`; the message is ops' text for it
+   * @param eventPath - the handle path of the event (kept in {@link DeferError.eventPath})
+   */
   constructor(what: string, eventPath: string) {
-    super(`cannot defer ${what} (${eventPath})`);
+    super(
+      what.startsWith('secret ')
+        ? `Cannot defer ${what}. Juju will keep firing this event until you create a new revision.`
+        : `cannot defer ${what}`,
+    );
     this.eventPath = eventPath;
   }
 }

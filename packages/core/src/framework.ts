@@ -890,9 +890,7 @@ export class Framework {
         throw err;
       }
       const observer = this.#observerObjects.get(observerPath);
-      const method: unknown =
-        observer === undefined ? undefined : Reflect.get(observer, methodName);
-      if (observer !== undefined && typeof method === 'function') {
+      if (observer !== undefined) {
         if (singleEventPath === undefined) {
           if (!reported.has(eventPath)) {
             reported.add(eventPath);
@@ -909,26 +907,18 @@ export class Framework {
         ) {
           this.logger.debug(`Emitting custom event ${event}.`);
         }
-        // ops `_event_context`: the model applies hook-time rules (relation-data access)
-        // while a handler runs, under the kind of the event being handled.
-        if (
-          (this.debugAt.has('all') || this.debugAt.has('hook')) &&
-          Reflect.get(event.constructor, 'jujuEvent') === true
-        ) {
-          this.#onBreakpoint('hook');
-        }
-        const model = this.#model;
-        const previous = model.hookRunning;
-        model.hookRunning = event.handle.kind;
-        try {
-          await Reflect.apply(method, observer, [event]);
-        } finally {
-          model.hookRunning = previous;
+        // As ops: an observer without the method drops the notice without a word.
+        const method: unknown = Reflect.get(observer, methodName);
+        if (typeof method === 'function') {
+          // ops `_event_context`: the model applies hook-time rules (relation-data access)
+          // while a handler runs, under the kind of the event being handled.
+          await this.#runHandler(event, () => Reflect.apply(method, observer, [event]));
         }
       } else {
-        this.logger.debug(
-          `Dropping deferred notice for ${eventPath}: no observer ${observerPath} with method ` +
-            `${methodName} exists in this process.`,
+        this.logger.warning(
+          `Reference to ops.Object at path ${observerPath} has been garbage collected between ` +
+            'when the charm was initialised and when the event was emitted. ' +
+            'Make sure sure you store a reference to the observer.',
         );
       }
       if (event.deferred) {
@@ -938,6 +928,24 @@ export class Framework {
       }
     }
     if (!deferred && lastEventPath !== undefined) this.store.dropSnapshot(lastEventPath);
+  }
+
+  /** Run one deferred-event handler as ops `_reemit` does (breakpoint, hook-time rules). */
+  async #runHandler(event: EventBase, handler: () => unknown): Promise<void> {
+    if (
+      (this.debugAt.has('all') || this.debugAt.has('hook')) &&
+      Reflect.get(event.constructor, 'jujuEvent') === true
+    ) {
+      this.#onBreakpoint('hook');
+    }
+    const model = this.#model;
+    const previous = model.hookRunning;
+    model.hookRunning = event.handle.kind;
+    try {
+      await handler();
+    } finally {
+      model.hookRunning = previous;
+    }
   }
 }
 

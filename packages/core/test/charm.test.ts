@@ -226,9 +226,8 @@ describe('CharmBase', () => {
     expect(run.exitCode).toBe(1);
     expect(run.error).toBeInstanceOf(DeferError);
     const remove = await dispatch(RecordingCharm, 'hooks/remove');
-    expect(String(remove.error)).toContain(
-      'cannot defer remove events (RecordingCharm/on/remove[1])',
-    );
+    expect(String(remove.error)).toContain('cannot defer remove events');
+    expect(remove.error).toHaveProperty('eventPath', 'RecordingCharm/on/remove[1]');
   });
 });
 
@@ -268,6 +267,19 @@ describe('collect-status', () => {
     expect(follower.calls).toEqual(['is-leader', 'status-set unit maintenance busy']);
   });
 
+  it("logs each non-active status with ops' repr (Adding unit status WaitingStatus('first waiting'))", async () => {
+    const backend = new FakeBackend();
+    backend.leader = true;
+    const run = await dispatch(StatusCharm, 'hooks/update-status', { backend });
+    const adding = run.logs.filter(([, m]) => m.startsWith('Adding '));
+    expect(adding).toEqual([
+      ['DEBUG', "Adding app status BlockedStatus('need db')"],
+      ['DEBUG', "Adding unit status WaitingStatus('first waiting')"],
+      ['DEBUG', "Adding unit status WaitingStatus('second waiting')"],
+      ['DEBUG', "Adding unit status MaintenanceStatus('busy')"],
+    ]);
+  });
+
   it('sets nothing when nobody adds a status, and rejects unsettable ones', async () => {
     const backend = new FakeBackend();
     await dispatch(RecordingCharm, 'hooks/update-status', { backend });
@@ -288,7 +300,9 @@ describe('collect-status', () => {
       }
     }
     const run = await dispatch(BadStatus, 'hooks/update-status');
-    expect(String(run.error)).toContain('status.name must be one of active, blocked');
+    expect(String(run.error)).toContain(
+      "status.name must be in ('active', 'blocked', 'maintenance', 'waiting'), not 'error'",
+    );
   });
 
   it('is skipped in a restricted context, as is re-emission', async () => {
@@ -553,10 +567,14 @@ class StorageSecretCharm extends CharmBase {
   onExpired(event: SecretExpiredEvent): void {
     StorageSecretCharm.seen.push(`expired rev ${event.revision}`);
     event.removeRevision();
-    expect(() => event.defer()).toThrow(DeferError);
+    expect(() => event.defer()).toThrow(
+      'Cannot defer secret expiration events. Juju will keep firing this event until you create a new revision.',
+    );
   }
   onRotate(event: SecretRotateEvent): void {
-    expect(() => event.defer()).toThrow('cannot defer secret rotation events');
+    expect(() => event.defer()).toThrow(
+      'Cannot defer secret rotation events. Juju will keep firing this event until you create a new revision.',
+    );
   }
 }
 

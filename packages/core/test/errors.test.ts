@@ -58,7 +58,7 @@ describe('error classes', () => {
     [
       new DeferError('action events', 'C/on/x_action[1]'),
       'OPSJS_FRAMEWORK_DEFER',
-      'cannot defer action events (C/on/x_action[1])',
+      'cannot defer action events',
     ],
     [
       new NoTypeError('C/on/x[1]'),

@@ -352,7 +352,7 @@ describe('defer and re-emission', () => {
     expect(t.store.notices()).toHaveLength(2);
   });
 
-  it('drops a notice whose observer no longer exists, with a debug log', async () => {
+  it("drops a notice whose observer no longer exists, with ops' warning", async () => {
     const p1 = charmLike();
     p1.r.deferUntil = 1;
     await p1.db.on.dbReady.emit('x');
@@ -364,10 +364,35 @@ describe('defer and re-emission', () => {
     await p2.framework.reemit();
     expect(p2.store.notices()).toEqual([]);
     expect(p2.logs).toContainEqual([
-      'DEBUG',
-      'Dropping deferred notice for Db[main]/on/db_ready[1]: no observer Recorder[r] with ' +
-        'method onDbReady exists in this process.',
+      'WARNING',
+      'Reference to ops.Object at path Recorder[r] has been garbage collected between when the ' +
+        'charm was initialised and when the event was emitted. Make sure sure you store a ' +
+        'reference to the observer.',
     ]);
+  });
+
+  it('re-emits to an observer without the method as ops does: logged, then dropped', async () => {
+    const p1 = charmLike();
+    p1.r.deferUntil = 1;
+    await p1.db.on.dbReady.emit('x');
+    await p1.framework.commit();
+
+    const p2 = makeFramework(p1.store.committed);
+    class OtherRecorder extends FrameworkObject {
+      static override handleKind = 'Recorder';
+      onPing(_event: PingEvent): void {}
+    }
+    const db = new Db(p2.framework, 'main');
+    const other = new OtherRecorder(p2.framework, 'r');
+    other.observe(db.on.ping, other.onPing);
+    void db.on.dbReady;
+    await p2.framework.reemit();
+    expect(p2.store.notices()).toEqual([]);
+    expect(p2.logs).toContainEqual([
+      'DEBUG',
+      'Re-emitting deferred event <DbReadyEvent via Db[main]/on/db_ready[1]> (1 of 1 in queue).',
+    ]);
+    expect(p2.logs.filter(([level]) => level === 'WARNING')).toEqual([]);
   });
 
   it('drops a notice whose event type is no longer registered', async () => {
@@ -416,7 +441,8 @@ describe('defer and re-emission', () => {
     c.observe(framework.on.commit, c.onCommit);
     const err = await framework.commit().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeferError);
-    expect(err).toHaveProperty('message', 'cannot defer lifecycle events (on/commit[2])');
+    expect(err).toHaveProperty('message', 'cannot defer lifecycle events');
+    expect(err).toHaveProperty('eventPath', 'on/commit[2]');
   });
 
   it('emits preCommit before commit, then persists', async () => {
