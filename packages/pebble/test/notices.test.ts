@@ -44,6 +44,28 @@ describe('notices', () => {
     expect(await message({ users: 'all' })).toBe('');
   });
 
+  it('parses after as Go parses RFC 3339, with Go error texts', async () => {
+    const { client } = await setup();
+    const message = (after: string) =>
+      client.getNotices({ after }).then(
+        () => '',
+        (e: unknown) => (e as APIError).apiMessage,
+      );
+    expect(await message('2026-01-02')).toBe(
+      'invalid "after" timestamp: parsing time "2026-01-02" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"',
+    );
+    expect(await message('2026/01/02T00:00:00Z')).toBe(
+      'invalid "after" timestamp: parsing time "2026/01/02T00:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse "/01/02T00:00:00Z" as "-"',
+    );
+    expect(await message('2026-02-30T00:00:00Z')).toBe(
+      'invalid "after" timestamp: parsing time "2026-02-30T00:00:00Z": day out of range',
+    );
+    expect(await message('2026-01-02T00:00:00Zx')).toBe(
+      'invalid "after" timestamp: parsing time "2026-01-02T00:00:00Zx": extra text: "x"',
+    );
+    expect(await message('2026-01-02T03:04:05.123456789+02:00')).toBe('');
+  });
+
   it('filters by type and key; the daemon records change-update notices', async () => {
     const { client } = await setup();
     await client.addLayer('l', { services: { a: { override: 'replace', command: 'a' } } });

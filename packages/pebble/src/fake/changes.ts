@@ -209,3 +209,49 @@ export class ChangeStore {
     return out;
   }
 }
+
+const RFC3339_LAYOUT = '2006-01-02T15:04:05Z07:00';
+
+/**
+ * Parses a timestamp as Go's `time.Parse(time.RFC3339, text)` does, returning Go's error text
+ * when it is not one (Pebble's notices `after` filter). @internal
+ */
+export function parseRfc3339(text: string): Date | string {
+  const steps: [string, RegExp][] = [
+    ['2006', /^\d{4}/u],
+    ['-', /^-/u],
+    ['01', /^\d{2}/u],
+    ['-', /^-/u],
+    ['02', /^\d{2}/u],
+    ['T', /^T/u],
+    ['15', /^\d{2}/u],
+    [':', /^:/u],
+    ['04', /^\d{2}/u],
+    [':', /^:/u],
+    ['05', /^\d{2}(?:[.,]\d+)?/u],
+    ['Z07:00', /^(?:Z|[+-]\d{2}:\d{2})/u],
+  ];
+  const parts: string[] = [];
+  let rest = text;
+  for (const [elem, pattern] of steps) {
+    const match = pattern.exec(rest);
+    if (match === null) {
+      return `parsing time ${JSON.stringify(text)} as ${JSON.stringify(RFC3339_LAYOUT)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(elem)}`;
+    }
+    parts.push(match[0]);
+    rest = rest.slice(match[0].length);
+  }
+  if (rest !== '') {
+    return `parsing time ${JSON.stringify(text)}: extra text: ${JSON.stringify(rest)}`;
+  }
+  const [year, , month, , day, , hour, , minute, , second] = parts.map((p) => Number.parseFloat(p));
+  const outOfRange = (what: string): string =>
+    `parsing time ${JSON.stringify(text)}: ${what} out of range`;
+  if (month === undefined || month < 1 || month > 12) return outOfRange('month');
+  if (hour === undefined || hour >= 24) return outOfRange('hour');
+  if (minute === undefined || minute >= 60) return outOfRange('minute');
+  if (second === undefined || second >= 60) return outOfRange('second');
+  const daysIn = new Date(Date.UTC(year ?? 0, month, 0)).getUTCDate();
+  if (day === undefined || day < 1 || day > daysIn) return outOfRange('day');
+  return new Date(text.replace(',', '.'));
+}

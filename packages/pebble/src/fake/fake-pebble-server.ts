@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { formatGoDuration, parseDuration } from '../duration.js';
 import { type Layer, layerToYaml, type Service } from '../layer.js';
 import { z } from '../zod.js';
-import { ChangeStore, type FakeChange, rfc3339 } from './changes.js';
+import { ChangeStore, type FakeChange, parseRfc3339, rfc3339 } from './changes.js';
 import { FakeExec, matches } from './exec.js';
 import type { ExecMatcher, FakeExecHandler } from './exec-types.js';
 import { type FileRecord, FileStore } from './files.js';
@@ -1548,9 +1548,10 @@ export class FakePebbleServer {
     const afterText = q.get('after');
     let after: Date | undefined;
     if (afterText !== null && afterText !== '') {
-      after = new Date(afterText);
-      if (Number.isNaN(after.getTime()))
-        throw new HttpError(400, `invalid "after" timestamp: cannot parse "${afterText}"`);
+      const parsed = parseRfc3339(afterText);
+      if (typeof parsed === 'string')
+        throw new HttpError(400, `invalid "after" timestamp: ${parsed}`);
+      after = parsed;
     }
     const timeoutText = q.get('timeout');
     let timeout: number | undefined;
