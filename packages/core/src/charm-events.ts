@@ -154,11 +154,13 @@ export class RelationEvent extends HookEvent {
     this.unit = typeof snapshot.unit_name === 'string' ? model.getUnit(snapshot.unit_name) : null;
   }
 
-  /** ops' repr: `<Class app='a' unit='a/0' on <Relation db:1> via path>`. */
+  /** ops' repr: `<Class app='a' unit='a/0' on <ops.model.Relation db:1> via path>`. */
   override toString(): string {
     const app = this.app === null ? 'None' : `'${this.app.name}'`;
     const unit = this.unit === null ? 'None' : `'${this.unit.name}'`;
-    return `<${this.constructor.name} app=${app} unit=${unit} on ${this.relation} via ${this.handle.path}>`;
+    // ops formats the relation with its repr: <ops.model.Relation db:1>.
+    const relation = `<ops.model.Relation ${this.relation.name}:${this.relation.id}>`;
+    return `<${this.constructor.name} app=${app} unit=${unit} on ${relation} via ${this.handle.path}>`;
   }
 }
 

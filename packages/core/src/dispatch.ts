@@ -27,6 +27,7 @@ import {
   isEventType,
 } from './framework.js';
 import { logger as defaultLogger, formatError, type Logger } from './logger.js';
+import { pyJsonString, pyStrRepr } from './py-repr.js';
 import type { StateStore } from './storage/state-store.js';
 
 /** A charm class `runDispatch()` and `main()` can construct. */
@@ -327,7 +328,8 @@ function reportUncaught(
         securityEvent(
           'WARN',
           `sys_crash:${type}`,
-          `Uncaught exception in charm code: ${type}(${JSON.stringify(message)}).`,
+          // Python's repr of the exception: ValueError('boom'), or ValueError() without a message.
+          `Uncaught exception in charm code: ${type}(${message === '' ? '' : pyStrRepr(message)}).`,
           context,
         ),
       ),
@@ -362,7 +364,7 @@ export function securityEvent(
     ['event', event],
     ['description', description],
   ];
-  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+  return `{${fields.map(([k, v]) => `${pyJsonString(k)}: ${pyJsonString(v)}`).join(', ')}}`;
 }
 
 /**

@@ -17,3 +17,32 @@ export function pyStrRepr(text: string): string {
   }
   return `${quote}${out}${quote}`;
 }
+
+/**
+ * Python's `json.dumps()` of a `str` (default `ensure_ascii=True`): short escapes for `"`, `\`,
+ * backspace, form feed, newline, carriage return and tab, and every other character outside
+ * printable ASCII as a lowercase `\uXXXX` of its UTF-16 code units (so a character outside the
+ * BMP becomes a surrogate pair, as in Python).
+ */
+export function pyJsonString(text: string): string {
+  let out = '"';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    const code = text.charCodeAt(i);
+    const short = SHORT_ESCAPES[ch];
+    if (short !== undefined) out += short;
+    else if (code < 0x20 || code > 0x7e) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};

@@ -190,7 +190,7 @@ describe('CharmBase', () => {
       type: 'security',
       appid: 'cdac5656-2423-4388-8f30-41854b4cca7d-demo/0',
       event: 'sys_crash:Error',
-      description: 'Uncaught exception in charm code: Error("failing install").',
+      description: "Uncaught exception in charm code: Error('failing install').",
     });
   });
 
@@ -366,8 +366,8 @@ describe('relation events', () => {
       committed: d1.store.committed,
     });
     expect(RelationCharm.seen).toEqual([
-      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
-      "<RelationChangedEvent app='pg' unit='pg/0' on <Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
+      "<RelationChangedEvent app='pg' unit='pg/0' on <ops.model.Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
+      "<RelationChangedEvent app='pg' unit='pg/0' on <ops.model.Relation db:7> via RelationCharm/on/db_relation_changed[1]> hook=db_relation_changed",
     ]);
     expect(d1.store.committed.snapshots['RelationCharm/on/db_relation_changed[1]']).toEqual({
       relation_name: 'db',
