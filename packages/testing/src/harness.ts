@@ -337,9 +337,13 @@ export class Harness<C extends CharmType = CharmType> {
     return peers + 1;
   }
 
-  async #emit(kind: string, args: readonly unknown[]): Promise<void> {
+  /**
+   * Emits `kind` on the charm. `always`: emit even with hooks disabled, as ops does for the
+   * methods that emit directly (pebble-ready, notices, secrets, actions).
+   */
+  async #emit(kind: string, args: readonly unknown[], always = false): Promise<void> {
     this.#sync();
-    if (this.#charm === undefined || !this.#hooksEnabled) return;
+    if (this.#charm === undefined || (!this.#hooksEnabled && !always)) return;
     const bound = this.#charm.on.get(kind);
     if (bound === undefined) return;
     const previous = this.#model.hookRunning;
@@ -827,12 +831,13 @@ export class Harness<C extends CharmType = CharmType> {
 
   /** Publishes a new revision of a secret the charm observes and emits secret-changed. */
   async setSecretContent(id: string, content: Readonly<Record<string, string>>): Promise<void> {
+    this.#requireBegun();
     const secret = this.#secret(id);
     if (secret.owner !== null)
       throw new HarnessError(`secret ${id} is owned by the charm under test`);
     const latest = secret.revisions.at(-1)?.revision ?? 0;
     secret.revisions.push({ revision: latest + 1, content: { ...content } });
-    await this.#emit('secret_changed', [secret.id, secret.label ?? null]);
+    await this.#emit('secret_changed', [secret.id, secret.label ?? null], true);
   }
 
   /**
@@ -867,14 +872,29 @@ export class Harness<C extends CharmType = CharmType> {
     secret.observers = (secret.observers ?? []).filter((o) => o !== name);
   }
 
-  /** Names a charm-owned secret is granted to on a relation. */
+  /**
+   * Names a secret is granted to on a relation: for a charm-owned secret, the charm's grants;
+   * for a remote app's secret, the {@link Harness.grantSecret} grants, which ride on the first
+   * relation with the owner's app (as ops).
+   */
   getSecretGrants(id: string, relationId: number): string[] {
-    return [...(this.#secret(id).grants[String(relationId)] ?? [])];
+    const secret = this.#secret(id);
+    if (secret.owner === null && secret.ownerName !== this.#world.data.modelUuid) {
+      const ownerApp = appOf(secret.ownerName ?? '');
+      const via = this.#world.data.relations.find((r) => r.remoteApp === ownerApp);
+      return via?.id === relationId ? [...(secret.observers ?? [])] : [];
+    }
+    return [...(secret.grants[String(relationId)] ?? [])];
   }
 
   /** Revision numbers of a secret. */
   getSecretRevisions(id: string): number[] {
     return this.#secret(id).revisions.map((r) => r.revision);
+  }
+
+  /** As ops (its `self.charm`): these methods need the charm. */
+  #requireBegun(): void {
+    if (this.#charm === undefined) throw new HarnessError('call begin() first');
   }
 
   #notUserSecret(id: string, event: string): WorldSecret {
@@ -890,8 +910,9 @@ export class Harness<C extends CharmType = CharmType> {
    * @throws {HarnessError} for a user secret or an unknown id
    */
   async triggerSecretRotation(id: string, options: { label?: string } = {}): Promise<void> {
+    this.#requireBegun();
     const secret = this.#notUserSecret(id, 'secret-rotate');
-    await this.#emit('secret_rotate', [secret.id, options.label ?? secret.label ?? null]);
+    await this.#emit('secret_rotate', [secret.id, options.label ?? secret.label ?? null], true);
   }
 
   /** Emits secret-remove for a revision of a secret (as ops, no ownership check). */
@@ -900,8 +921,13 @@ export class Harness<C extends CharmType = CharmType> {
     revision: number,
     options: { label?: string } = {},
   ): Promise<void> {
+    this.#requireBegun();
     const secret = this.#secret(id);
-    await this.#emit('secret_remove', [secret.id, options.label ?? secret.label ?? null, revision]);
+    await this.#emit(
+      'secret_remove',
+      [secret.id, options.label ?? secret.label ?? null, revision],
+      true,
+    );
   }
 
   /**
@@ -913,12 +939,13 @@ export class Harness<C extends CharmType = CharmType> {
     revision: number,
     options: { label?: string } = {},
   ): Promise<void> {
+    this.#requireBegun();
     const secret = this.#notUserSecret(id, 'secret-expired');
-    await this.#emit('secret_expired', [
-      secret.id,
-      options.label ?? secret.label ?? null,
-      revision,
-    ]);
+    await this.#emit(
+      'secret_expired',
+      [secret.id, options.label ?? secret.label ?? null, revision],
+      true,
+    );
   }
 
   // --- containers ---------------------------------------------------------------------------
@@ -955,9 +982,11 @@ export class Harness<C extends CharmType = CharmType> {
   async containerPebbleReady(name: string): Promise<void> {
     if (this.#charm === undefined) return;
     await this.setCanConnect(name, true);
-    await this.#emit(`${name.replaceAll('-', '_')}_pebble_ready`, [
-      this.#model.unit.getContainer(name),
-    ]);
+    await this.#emit(
+      `${name.replaceAll('-', '_')}_pebble_ready`,
+      [this.#model.unit.getContainer(name)],
+      true,
+    );
   }
 
   /**
@@ -975,12 +1004,11 @@ export class Harness<C extends CharmType = CharmType> {
       type: 'custom',
       ...(options.data === undefined ? {} : { data: { ...options.data } }),
     });
-    await this.#emit(`${container.replaceAll('-', '_')}_pebble_custom_notice`, [
-      this.#model.unit.getContainer(container),
-      id,
-      'custom',
-      key,
-    ]);
+    await this.#emit(
+      `${container.replaceAll('-', '_')}_pebble_custom_notice`,
+      [this.#model.unit.getContainer(container), id, 'custom', key],
+      true,
+    );
     return id;
   }
 
@@ -1014,12 +1042,11 @@ export class Harness<C extends CharmType = CharmType> {
       ...(options.repeatAfterMs === undefined ? {} : { repeatAfterMs: options.repeatAfterMs }),
     });
     if (emits) {
-      await this.#emit(`${container.replaceAll('-', '_')}_pebble_custom_notice`, [
-        this.#model.unit.getContainer(container),
-        id,
-        'custom',
-        key,
-      ]);
+      await this.#emit(
+        `${container.replaceAll('-', '_')}_pebble_custom_notice`,
+        [this.#model.unit.getContainer(container), id, 'custom', key],
+        true,
+      );
     }
     return id;
   }
@@ -1138,7 +1165,7 @@ export class Harness<C extends CharmType = CharmType> {
     };
     this.backend.actionResults = {};
     try {
-      await this.#emit(`${name.replaceAll('-', '_')}_action`, [id]);
+      await this.#emit(`${name.replaceAll('-', '_')}_action`, [id], true);
       const action = this.#world.data.action;
       const output = {
         logs: [...action.logs],

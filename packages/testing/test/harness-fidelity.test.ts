@@ -101,4 +101,17 @@ describe('Harness fidelity with ops', () => {
     expect(seen).toEqual(['workload_pebble_custom_notice', 'workload_pebble_custom_notice']);
     expect(harness.pebbleServer('workload').notices[0]?.occurrences).toBe(3);
   });
+
+  it('emits pebble-ready and notices even with hooks disabled, as ops emits them directly', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    await expect(harness.setSecretContent('secret:x', { key: 'v' })).rejects.toThrow(
+      'call begin() first',
+    );
+    await harness.begin();
+    harness.disableHooks();
+    await harness.updateConfig({});
+    await harness.containerPebbleReady('workload');
+    await harness.pebbleNotify('workload', 'example.com/b');
+    expect(seen).toEqual(['workload_pebble_ready', 'workload_pebble_custom_notice']);
+  });
 });

@@ -242,6 +242,7 @@ describe('Harness', () => {
     );
     const pg = await harness.addRelation('db', 'pg');
     harness.grantSecret(id, 'sample');
+    expect(harness.getSecretGrants(id, pg)).toEqual(['sample']);
     expect(harness.model.getSecret({ id }).getContent()).toEqual({ password: 'one' });
     await harness.setSecretContent(id, { password: 'two' });
     expect(harness.charm.stored.data.seen).toContain('secret:password');
