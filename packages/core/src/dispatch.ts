@@ -260,8 +260,11 @@ export async function emitJujuEvent(
     log.debug(`Event ${eventName} not defined for ${charmRepr(charm)}.`);
     return false;
   }
-  const args = eventArgs(charm, bound, context, log);
+  // ops warns about a missing remote app while constructing the event, i.e. after this line.
+  const warnings: string[] = [];
+  const args = eventArgs(charm, bound, context, log, warnings);
   log.debug(`Emitting Juju event ${eventName}.`);
+  for (const warning of warnings) log.warning(warning);
   await (bound as BoundEvent<EventBase, unknown[]>).emit(...args);
   return true;
 }
@@ -369,13 +372,15 @@ export function securityEvent(
 
 /**
  * @internal The constructor arguments of the Juju event (ops `_get_event_args`); this is
- * where the event's `storage-list`/`storage-get` and relation lookups happen.
+ * where the event's `storage-list`/`storage-get` and relation lookups happen. Warnings ops logs
+ * while constructing the event go to `warnings` when given (logged later), else to `log`.
  */
 export function eventArgs(
   charm: AnyCharm,
   bound: BoundEvent<EventBase, never[]>,
   context: JujuContext,
   log: Logger,
+  warnings?: string[],
 ): unknown[] {
   const type = bound.eventType;
   const model = charm.model;
@@ -432,9 +437,10 @@ export function eventArgs(
     }
     const app = appName === undefined || appName === '' ? null : model.getApp(appName);
     if (app === null) {
-      log.warning(
-        "'app' expected but not received, see https://bugs.launchpad.net/juju/+bug/1960934",
-      );
+      const warning =
+        "'app' expected but not received, see https://bugs.launchpad.net/juju/+bug/1960934";
+      if (warnings === undefined) log.warning(warning);
+      else warnings.push(warning);
     }
     const unit = unitName === undefined || unitName === '' ? null : model.getUnit(unitName);
     const args: unknown[] = [relation, app, unit];
