@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
@@ -181,6 +182,8 @@ export class Transport {
     endpoint: string,
     okStatuses: readonly number[] = [],
   ): Promise<EnvelopeReply> {
+    const ok = (reply.status >= 200 && reply.status < 300) || okStatuses.includes(reply.status);
+    if (!ok) await this.#failure(reply, endpoint);
     if (!reply.contentType.startsWith('application/json')) {
       discard(reply.body);
       throw new ProtocolError(
@@ -198,8 +201,7 @@ export class Transport {
       );
     }
     const env = parsed.data;
-    const ok = (reply.status >= 200 && reply.status < 300) || okStatuses.includes(reply.status);
-    if (env.type === 'error' || !ok) {
+    if (env.type === 'error') {
       const error = ErrorResultSchema.safeParse(env.result);
       throw new APIError({
         status: reply.status,
@@ -213,6 +215,39 @@ export class Transport {
       });
     }
     return { status: reply.status, type: env.type, change: env.change, result: env.result };
+  }
+
+  /**
+   * Throws the {@link APIError} of an HTTP error status. As ops, any error status is an
+   * `APIError`, whatever the body: one that is not a JSON error envelope gives a message
+   * saying why (a transport failure while reading it stays a `ConnectionError`).
+   */
+  async #failure(reply: RawReply, endpoint: string): Promise<never> {
+    let raw: unknown;
+    let why: string | undefined;
+    if (reply.contentType.startsWith('application/json')) {
+      try {
+        raw = await this.readJson(reply, endpoint);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        why = error.message.slice(endpoint.length + 2);
+      }
+    } else {
+      discard(reply.body);
+      why = `Content-Type '${reply.contentType}'`;
+    }
+    const env = EnvelopeSchema.partial().safeParse(raw);
+    const result = ErrorResultSchema.safeParse(env.success ? env.data.result : undefined);
+    throw new APIError({
+      status: reply.status,
+      statusText: (env.success ? env.data.status : undefined) ?? STATUS_CODES[reply.status] ?? '',
+      kind: result.success ? result.data.kind : undefined,
+      message: result.success
+        ? result.data.message
+        : `no error message in reply (HTTP ${reply.status}${why === undefined ? '' : `: ${why}`})`,
+      endpoint,
+      body: raw,
+    });
   }
 
   /** Sends a request and returns its envelope. */

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecError, PathError, ProtocolError, TimeoutError } from '../src/errors.js';
+import { APIError, ExecError, PathError, ProtocolError, TimeoutError } from '../src/errors.js';
 import { PebbleClient, rfc3339Nano } from '../src/pebble-client.js';
 
 interface Seen {
@@ -193,6 +193,49 @@ describe('request wire format (as ops.pebble)', () => {
     await expect(client.waitChange('7', { timeoutMs: 0 })).rejects.toThrow(
       new TimeoutError('timed out waiting for change 7 (0.0 seconds)', 0),
     );
+  });
+});
+
+describe('error replies (as ops.pebble)', () => {
+  it('any HTTP error status is an APIError, even without a JSON envelope', async () => {
+    const { client } = await recorder(
+      (_s, res) => {
+        // Pebble's reply when it cannot marshal its response: a 500 with no body.
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end();
+      },
+      (_s, res) => {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html>bad gateway</html>');
+      },
+      (_s, res) => {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            type: 'error',
+            'status-code': 404,
+            status: 'Not Found',
+            result: { message: 'cannot find change with id "9"', kind: 'not-found' },
+          }),
+        );
+      },
+    );
+    const empty = await client.getSystemInfo().catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(APIError);
+    expect(empty).toMatchObject({ status: 500, statusText: 'Internal Server Error' });
+    expect((empty as APIError).apiMessage).toMatch(/^no error message in reply \(HTTP 500: /u);
+    const html = await client.getChanges().catch((e: unknown) => e);
+    expect(html).toBeInstanceOf(APIError);
+    expect(html).toMatchObject({
+      status: 502,
+      statusText: 'Bad Gateway',
+      apiMessage: "no error message in reply (HTTP 502: Content-Type 'text/html')",
+    });
+    await expect(client.getChange('9')).rejects.toMatchObject({
+      status: 404,
+      kind: 'not-found',
+      apiMessage: 'cannot find change with id "9"',
+    });
   });
 });
 
