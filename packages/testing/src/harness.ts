@@ -109,6 +109,8 @@ export class Harness<C extends CharmType = CharmType> {
   readonly #tempDir: string;
   readonly #servers = new Map<string, FakePebbleServer>();
   readonly #pendingExec: { container: string; register: (server: FakePebbleServer) => void }[] = [];
+  /** Every exec prefix registered per container (the longest matching one answers, as ops). */
+  readonly #execPrefixes = new Map<string, (readonly string[])[]>();
   #charm: InstanceType<C> | undefined;
   #hooksEnabled = true;
   #nextRelationId = 0;
@@ -1064,7 +1066,8 @@ export class Harness<C extends CharmType = CharmType> {
   /**
    * Registers the outcome of commands starting with `commandPrefix` in a container: a
    * handler (gets {@link ExecArgs}, returns an {@link ExecResult}) or a fixed result (an exit
-   * code, a stdout text, or an `ExecResult`). The most recent matching registration wins.
+   * code, a stdout text, or an `ExecResult`). As ops, the registration with the longest
+   * matching prefix answers (`[]` matches every command); registering a prefix again replaces it.
    * May be called before {@link Harness.begin}.
    * @throws {HarnessError} for a container not in the metadata
    */
@@ -1080,8 +1083,11 @@ export class Harness<C extends CharmType = CharmType> {
       throw new HarnessError(`container '${name}' is not declared in metadata`);
     }
     const prefix = [...commandPrefix];
+    const prefixes = this.#execPrefixes.get(name) ?? [];
+    prefixes.push(prefix);
+    this.#execPrefixes.set(name, prefixes);
     const register = (server: FakePebbleServer): void => {
-      this.#registerExec(server, prefix, outcome);
+      this.#registerExec(server, prefix, prefixes, outcome);
     };
     const server = this.#servers.get(name);
     if (server === undefined) this.#pendingExec.push({ container: name, register });
@@ -1091,12 +1097,19 @@ export class Harness<C extends CharmType = CharmType> {
   #registerExec(
     server: FakePebbleServer,
     prefix: readonly string[],
+    prefixes: readonly (readonly string[])[],
     outcome:
       | { handler: (args: ExecArgs) => ExecResult | undefined | Promise<ExecResult | undefined> }
       | { result: number | string | ExecResult },
   ): void {
+    const startsWith = (command: readonly string[], p: readonly string[]): boolean =>
+      p.length <= command.length && p.every((part, i) => command[i] === part);
+    // The server asks the latest registration first: this one answers when no longer
+    // registered prefix also matches (the same prefix registered later is asked before it).
     server.handleExec(
-      (command) => prefix.every((p, i) => command[i] === p),
+      (command) =>
+        startsWith(command, prefix) &&
+        !prefixes.some((p) => p.length > prefix.length && startsWith(command, p)),
       async (ctx: FakeExecContext) => {
         let result: ExecResult | undefined;
         if ('handler' in outcome) {

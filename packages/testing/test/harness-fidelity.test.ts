@@ -114,4 +114,20 @@ describe('Harness fidelity with ops', () => {
     await harness.pebbleNotify('workload', 'example.com/b');
     expect(seen).toEqual(['workload_pebble_ready', 'workload_pebble_custom_notice']);
   });
+
+  it('handle_exec: the longest matching prefix answers, whatever the order', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    harness.handleExec('workload', ['ls', '-la'], { result: 'long\n' });
+    harness.handleExec('workload', ['ls'], { result: 'short\n' });
+    harness.handleExec('workload', [], { result: 'any\n' });
+    await harness.begin();
+    await harness.setCanConnect('workload', true);
+    const container = harness.model.unit.getContainer('workload');
+    const out = async (cmd: string[]) => (await (await container.exec(cmd)).waitOutput()).stdout;
+    expect(await out(['ls', '-la', '/'])).toBe('long\n');
+    expect(await out(['ls', '/'])).toBe('short\n');
+    expect(await out(['cat'])).toBe('any\n');
+    harness.handleExec('workload', ['ls'], { result: 'again\n' });
+    expect(await out(['ls'])).toBe('again\n');
+  });
 });
