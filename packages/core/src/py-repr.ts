@@ -46,3 +46,36 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '\r': '\\r',
   '\t': '\\t',
 };
+
+/**
+ * Python's `json.dumps()` of a JSON-like value with the default settings: `", "` and `": "`
+ * separators, non-ASCII escaped ({@link pyJsonString}), object keys in insertion order; like
+ * `JSON.stringify`, `toJSON()` is honoured, `undefined` object members are left out and
+ * `undefined` array items become `null`. Non-finite numbers are written as Python does
+ * (`NaN`, `Infinity`, `-Infinity`).
+ */
+export function pyJsonDumps(value: unknown): string {
+  const v =
+    typeof value === 'object' &&
+    value !== null &&
+    typeof Reflect.get(value, 'toJSON') === 'function'
+      ? Reflect.apply(Reflect.get(value, 'toJSON'), value, [])
+      : value;
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return pyJsonString(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'NaN';
+    if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+    return String(v);
+  }
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return `[${v.map((item: unknown) => pyJsonDumps(item)).join(', ')}]`;
+  if (typeof v === 'object') {
+    const members = Object.entries(v)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => `${pyJsonString(key)}: ${pyJsonDumps(item)}`);
+    return `{${members.join(', ')}}`;
+  }
+  return 'null';
+}

@@ -2,6 +2,7 @@ import type { Application, Relation, Unit } from '@opsjs/model';
 import type { ZodError, ZodType } from 'zod';
 import { DispatchAbort, LoadError } from './errors.js';
 import { toCamelCase } from './framework.js';
+import { pyJsonDumps } from './py-repr.js';
 
 /** How typed loading reacts to invalid data. */
 export interface LoadOptions<M extends string> {
@@ -95,14 +96,14 @@ export function loadRelationData<T>(
 export interface SaveRelationOptions<T> {
   /** Validates `value` first; nothing is written when it fails. */
   readonly schema?: ZodType<T>;
-  /** Encodes each value (default `JSON.stringify`, as ops' `json.dumps`). */
+  /** Encodes each value (default {@link pyJsonDumps}: Python `json.dumps` output, as ops). */
   readonly encoder?: (value: unknown) => string;
 }
 
 /**
  * Write the fields of `value` to the databag of `entity` in `relation` (ops `Relation.save`):
- * each field is encoded (JSON by default) and written in one `relation-set`; `null` and
- * `undefined` fields erase the key.
+ * fields in sorted order, each encoded as Python's `json.dumps` would (`null` included), written
+ * in one `relation-set`; `undefined` fields erase the key.
  *
  * @example
  * ```ts
@@ -128,10 +129,13 @@ export function saveRelationData<T extends object>(
       false,
     );
   }
-  const encoder = options.encoder ?? ((v: unknown) => JSON.stringify(v));
+  const encoder = options.encoder ?? pyJsonDumps;
   const encoded: Record<string, string> = {};
-  for (const [key, field] of Object.entries(data)) {
-    encoded[key] = field === undefined || field === null ? '' : encoder(field);
+  // ops writes the fields sorted by name, and encodes a present None as `null`.
+  for (const [key, field] of Object.entries(data).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
+    encoded[key] = field === undefined ? '' : encoder(field);
   }
   relation.data.get(entity).update(encoded);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { securityEvent } from '../src/dispatch.js';
-import { pyJsonString, pyStrRepr } from '../src/py-repr.js';
+import { pyJsonDumps, pyJsonString, pyStrRepr } from '../src/py-repr.js';
 
 describe('pyStrRepr (Python repr of a str)', () => {
   it.each([
@@ -44,5 +44,21 @@ describe('securityEvent (ops _log_security_event line)', () => {
         '"appid": "m-u/0", "event": "sys_crash:Error", ' +
         '"description": "Uncaught exception in charm code: Error(\'caf\\u00e9\')."}',
     );
+  });
+});
+
+describe('pyJsonDumps (Python json.dumps defaults)', () => {
+  it.each([
+    [{ hosts: ['a', 'b'], port: 5432 }, '{"hosts": ["a", "b"], "port": 5432}'],
+    [
+      { name: 'café', ok: true, none: null, skip: undefined },
+      '{"name": "caf\\u00e9", "ok": true, "none": null}',
+    ],
+    [[1.5, undefined, Number.NaN, -Infinity], '[1.5, null, NaN, -Infinity]'],
+    [new Date('2026-07-01T10:00:00.000Z'), '"2026-07-01T10:00:00.000Z"'],
+    [[], '[]'],
+    [{}, '{}'],
+  ])('%j → %s', (value, json) => {
+    expect(pyJsonDumps(value)).toBe(json);
   });
 });

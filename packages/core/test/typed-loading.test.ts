@@ -68,11 +68,22 @@ describe('loadRelationData', () => {
 });
 
 describe('saveRelationData', () => {
-  it('encodes each field as JSON in one relation-set; null and undefined erase keys', () => {
+  it('encodes each field as Python json.dumps in one relation-set, sorted as ops; undefined erases', () => {
     const { backend, model, relation } = setup();
-    saveRelationData(relation, { url: 'http://x', replicas: 3, gone: null }, model.unit);
+    saveRelationData(
+      relation,
+      {
+        url: 'http://x',
+        replicas: 3,
+        hosts: ['a', 'b'],
+        name: 'café',
+        none: null,
+        gone: undefined,
+      },
+      model.unit,
+    );
     expect(backend.calls.filter((c) => c.startsWith('relation-set'))).toEqual([
-      'relation-set 7 {"url":"\\"http://x\\"","replicas":"3"}',
+      'relation-set 7 {"hosts":"[\\"a\\", \\"b\\"]","name":"\\"caf\\\\u00e9\\"","none":"null","replicas":"3","url":"\\"http://x\\""}',
     ]);
   });
 
