@@ -333,10 +333,11 @@ export class Harness<C extends CharmType = CharmType> {
   }
 
   #guessPlannedUnits(): number {
-    let peers = 0;
+    // As ops: distinct peer units over every peer relation, plus this unit.
+    const peers = new Set<string>();
     for (const rel of this.#world.data.relations)
-      if (rel.kind === 'peer') peers += rel.units.length;
-    return peers + 1;
+      if (rel.kind === 'peer') for (const unit of rel.units) peers.add(unit);
+    return peers.size + 1;
   }
 
   /**

@@ -7,7 +7,7 @@ import { Harness } from '../src/harness.js';
 const META = {
   name: 'fid',
   requires: { db: { interface: 'pg' } },
-  peers: { cluster: { interface: 'c' } },
+  peers: { cluster: { interface: 'c' }, gossip: { interface: 'g' } },
   storage: { data: { type: 'filesystem' } },
   containers: { workload: { resource: 'img' } },
   resources: { img: { type: 'oci-image' } },
@@ -129,5 +129,16 @@ describe('Harness fidelity with ops', () => {
     expect(await out(['cat'])).toBe('any\n');
     harness.handleExec('workload', ['ls'], { result: 'again\n' });
     expect(await out(['ls'])).toBe('again\n');
+  });
+
+  it('planned_units: distinct peer units over every peer relation, plus one', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    const a = await harness.addRelation('cluster', 'fid');
+    const b = await harness.addRelation('gossip', 'fid');
+    await harness.addRelationUnit(a, 'fid/1');
+    await harness.addRelationUnit(b, 'fid/1');
+    await harness.addRelationUnit(b, 'fid/2');
+    await harness.begin();
+    expect(harness.model.app.plannedUnits()).toBe(3);
   });
 });
