@@ -94,7 +94,8 @@ export class ActionFailed<S = unknown> extends TestingError {
     },
     state?: S,
   ) {
-    super(`action failed: ${failureMessage === '' ? '(no message)' : failureMessage}`);
+    // As ops and Scenario, the error's message is the failure message itself.
+    super(failureMessage);
     this.failureMessage = failureMessage;
     this.output = output;
     this.state = state;

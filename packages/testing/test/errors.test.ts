@@ -63,11 +63,9 @@ describe('testing error classes', () => {
     );
     expect(inconsistent.errors).toEqual(['a', 'b']);
     const failed = new ActionFailed('nope', { logs: ['l'], results: {} }, 'state');
-    expect(failed.message).toBe('action failed: nope');
+    expect(failed.message).toBe('nope');
     expect(failed.state).toBe('state');
-    expect(new ActionFailed('', { logs: [], results: {} }).message).toBe(
-      'action failed: (no message)',
-    );
+    expect(new ActionFailed('', { logs: [], results: {} }).message).toBe('');
     const dispatch = new DispatchError('exit 1', { exitCode: 1, stdout: 'o', stderr: 'e' });
     expect([dispatch.exitCode, dispatch.stdout, dispatch.stderr, dispatch.code]).toEqual([
       1,
