@@ -170,6 +170,24 @@ describe('LocalStateStore', () => {
     expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 1 });
   });
 
+  it('skips the write (and its fsyncs) when the state is unchanged, but always creates the file', () => {
+    const file = path.join(dir, LOCAL_STATE_FILE);
+    new LocalStateStore(dir).commit(); // empty state, no file yet: written (ops creates its db too)
+    expect(fs.existsSync(file)).toBe(true);
+    const first = new LocalStateStore(dir);
+    first.saveSnapshot('a', { v: 1 });
+    first.commit();
+    const inode = fs.statSync(file).ino;
+    const same = new LocalStateStore(dir);
+    same.saveSnapshot('a', { v: 1 }); // rewritten with equal content
+    same.commit();
+    expect(fs.statSync(file).ino).toBe(inode); // not replaced
+    same.saveSnapshot('a', { v: 2 });
+    same.commit();
+    expect(fs.statSync(file).ino).not.toBe(inode); // replaced by rename
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 2 });
+  });
+
   it('refuses to commit after close', () => {
     const store = new LocalStateStore(dir);
     store.close();

@@ -50,6 +50,8 @@ export class LocalStateStore implements StateStore {
   #snapshots = new Map<string, SnapshotData>();
   #notices: Notice[] = [];
   #closed = false;
+  /** The file's text as read when opened (a commit that would write the same text is skipped). */
+  #onDisk: string | undefined;
 
   /**
    * Open the store, reading and validating the existing file if there is one.
@@ -72,6 +74,7 @@ export class LocalStateStore implements StateStore {
       throw new StateStoreError(this.filePath, 'cannot read the unit state file', { cause: err });
     }
     this.existed = true;
+    this.#onDisk = text;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -143,7 +146,8 @@ export class LocalStateStore implements StateStore {
   }
 
   /**
-   * Atomically replace the state file with the pending state.
+   * Atomically replace the state file with the pending state (nothing is written when the file
+   * already holds exactly that state).
    *
    * @throws {StateStoreError} when the file cannot be written; the previous file is then
    *   left as it was
@@ -156,6 +160,9 @@ export class LocalStateStore implements StateStore {
       snapshots: Object.fromEntries(this.#snapshots),
       notices: this.#notices.map((n) => [n.eventPath, n.observerPath, n.methodName]),
     })}\n`;
+    // Unchanged state (most hooks of a settled charm): the file already holds exactly this, so
+    // skip the write and its two fsyncs.
+    if (body === this.#onDisk) return;
     const dir = path.dirname(this.filePath);
     const base = path.basename(this.filePath);
     const tmp = path.join(dir, `${base}.tmp-${process.pid}`);
@@ -170,6 +177,7 @@ export class LocalStateStore implements StateStore {
       }
       fs.renameSync(tmp, this.filePath);
       fsyncDir(dir);
+      this.#onDisk = body;
     } catch (err) {
       try {
         fs.rmSync(tmp, { force: true });
