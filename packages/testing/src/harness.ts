@@ -109,6 +109,8 @@ export class Harness<C extends CharmType = CharmType> {
   readonly #tempDir: string;
   readonly #servers = new Map<string, FakePebbleServer>();
   readonly #pendingExec: { container: string; register: (server: FakePebbleServer) => void }[] = [];
+  /** `setCanConnect` calls made before begin(), applied when the servers start. */
+  readonly #canConnectBeforeBegin = new Map<string, boolean>();
   /** Every exec prefix registered per container (the longest matching one answers, as ops). */
   readonly #execPrefixes = new Map<string, (readonly string[])[]>();
   #charm: InstanceType<C> | undefined;
@@ -222,7 +224,7 @@ export class Harness<C extends CharmType = CharmType> {
         socketPath: this.#socketPath(name),
         root: join(this.#tempDir, 'containers', name),
       });
-      await server.setAvailable(false);
+      await server.setAvailable(this.#canConnectBeforeBegin.get(name) ?? false);
       this.#servers.set(name, server);
     }
     for (const pending of this.#pendingExec.splice(0)) {
@@ -970,11 +972,23 @@ export class Harness<C extends CharmType = CharmType> {
     return this.#server(container);
   }
 
-  /** Makes a container's Pebble reachable or not (`container.canConnect()`). */
+  /**
+   * Makes a container's Pebble reachable or not (`container.canConnect()`). Before
+   * {@link Harness.begin} the setting is kept and applied when the server starts, as ops.
+   * @throws {HarnessError} for a container not in the metadata
+   */
   async setCanConnect(
     container: string | { readonly name: string },
     value: boolean,
   ): Promise<void> {
+    const name = appOrUnitName(container);
+    if (this.#charm === undefined && !this.#servers.has(name)) {
+      if (this.meta.containers[name] === undefined) {
+        throw new HarnessError(`container '${name}' is not declared in metadata`);
+      }
+      this.#canConnectBeforeBegin.set(name, value);
+      return;
+    }
     await this.#server(container).setAvailable(value);
   }
 
@@ -1059,9 +1073,21 @@ export class Harness<C extends CharmType = CharmType> {
     return this.#server(container).plan;
   }
 
-  /** The directory standing for the container's `/`. */
+  /**
+   * The directory standing for the container's `/` (also before {@link Harness.begin}, so a
+   * test can seed files first, as ops).
+   * @throws {HarnessError} for a container not in the metadata
+   */
   getFilesystemRoot(container: string | { readonly name: string }): string {
-    return this.#server(container).root;
+    const name = appOrUnitName(container);
+    const server = this.#servers.get(name);
+    if (server !== undefined) return server.root;
+    if (this.meta.containers[name] === undefined) {
+      throw new HarnessError(`container '${name}' is not declared in metadata`);
+    }
+    const root = join(this.#tempDir, 'containers', name);
+    mkdirSync(root, { recursive: true });
+    return root;
   }
 
   /**

@@ -1,7 +1,11 @@
 // Behaviours checked against ops' Harness (ops/_private/harness.py) where opsjs once differed
 // or where the order of events is the contract; each test names the ops method it pins.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CharmBase, type EventBase, type Framework, RelationBrokenEvent } from '@opsjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HarnessError } from '../src/errors.js';
 import { Harness } from '../src/harness.js';
 
 const META = {
@@ -140,5 +144,19 @@ describe('Harness fidelity with ops', () => {
     await harness.addRelationUnit(b, 'fid/2');
     await harness.begin();
     expect(harness.model.app.plannedUnits()).toBe(3);
+  });
+
+  it('set_can_connect and get_filesystem_root work before begin, as ops', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    await harness.setCanConnect('workload', true);
+    const root = harness.getFilesystemRoot('workload');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'hostname'), 'host.example.com');
+    await expect(harness.setCanConnect('nope', true)).rejects.toThrow(HarnessError);
+    await harness.begin();
+    const container = harness.model.unit.getContainer('workload');
+    expect(await container.canConnect()).toBe(true);
+    expect(await container.pull('/etc/hostname')).toBe('host.example.com');
+    expect(harness.getFilesystemRoot('workload')).toBe(root);
   });
 });
