@@ -221,7 +221,52 @@ describe('addLayer and getPlan', () => {
         'services:\n  web:\n    override: replace\n    bogus: 1\n',
         'field bogus not found in type plan.Service',
       ],
-      ['nonsense: {}\n', 'unknown section "nonsense"'],
+      ['nonsense: {}\n', 'cannot parse layer "bad": unknown section "nonsense"'],
+      [
+        'services:\n  web:\n    override: replace\n\n    bogus: 1\n',
+        'cannot parse layer "bad" section "services": yaml: unmarshal errors:\n  line 3: field bogus not found in type plan.Service',
+      ],
+      ['services:\n  web:\n', 'service object cannot be null for service "web"'],
+      [
+        'services:\n  web: {override: replace, command: x, on-failure: bogus}\n',
+        'plan service "web" on-failure action "bogus" invalid',
+      ],
+      [
+        'services:\n  web: {override: replace, command: x, on-success: success-shutdown}\n',
+        'plan service "web" on-success action "success-shutdown" invalid',
+      ],
+      [
+        'services:\n  web: {override: replace, command: x, backoff-factor: 0.5}\n',
+        'plan service "web" backoff-factor must be 1.0 or greater, not 0.5',
+      ],
+      [
+        "services:\n  web: {override: replace, command: 'x \"open'}\n",
+        'plan service "web" command invalid: cannot parse service "web" command: EOF found when expecting closing quote',
+      ],
+      [
+        'services:\n  web: {override: replace, command: "[ x ]"}\n',
+        'cannot start command with [ ... ] group',
+      ],
+      [
+        'services:\n  web: {override: replace, command: x, kill-delay: 10}\n',
+        'cannot parse layer "bad" section "services": invalid duration "10"',
+      ],
+      [
+        'checks:\n  c: {override: replace, period: 0s, exec: {command: x}}\n',
+        'plan check "c" period must not be zero',
+      ],
+      [
+        'checks:\n  c: {override: replace, startup: maybe, exec: {command: x}}\n',
+        'plan check "c" startup must be "enabled" or "disabled"',
+      ],
+      [
+        'log-targets:\n  t: {override: replace, type: splunk, location: x}\n',
+        'log target "t" has unsupported type "splunk", must be "loki", "opentelemetry" or "syslog"',
+      ],
+      [
+        'log-targets:\n  t: {override: replace, type: loki, location: x, labels: {pebble_x: y}}\n',
+        'log target "t": label "pebble_x" uses reserved prefix "pebble_"',
+      ],
       ['services:\n  x:\n    override: replace\n', 'plan must define "command" for service "x"'],
       [
         'services:\n  x:\n    override: replace\n    command: x\n    requires: [nope]\n',

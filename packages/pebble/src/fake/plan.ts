@@ -1,4 +1,4 @@
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, stringify as stringifyYaml } from 'yaml';
 import { formatGoDuration, parseDuration } from '../duration.js';
 import {
   type Check,
@@ -36,18 +36,26 @@ function bad(message: string): HttpError {
 }
 
 /**
- * Parses layer YAML strictly, as Pebble does: unknown sections and fields are errors.
+ * Parses layer YAML strictly, as Pebble's `plan.ParseLayer` does (unknown sections and fields
+ * are errors), then validates it as `Layer.Validate` does. Messages are Pebble's, after the
+ * API's `cannot parse layer YAML: ` prefix.
  * @internal
  */
-export function parseLayerStrict(text: string): Layer {
+export function parseLayerStrict(text: string, label = 'layer'): Layer {
+  const lineCounter = new LineCounter();
   let raw: unknown;
+  let doc: ReturnType<typeof parseDocument>;
   try {
-    raw = parseYaml(text) ?? {};
+    doc = parseDocument(text, { lineCounter });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    raw = doc.toJS() ?? {};
   } catch (error) {
-    throw bad(`cannot parse layer YAML: ${(error as Error).message}`);
+    throw bad(
+      `cannot parse layer YAML: cannot parse layer "${label}": yaml: ${(error as Error).message}`,
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw bad('cannot parse layer YAML: layer must be a map');
+    throw bad(`cannot parse layer YAML: cannot parse layer "${label}": layer must be a map`);
   }
   const sections: [string, Record<string, unknown>][] = [
     ['services', ServiceDictSchema.shape],
@@ -60,25 +68,60 @@ export function parseLayerStrict(text: string): Layer {
     'log-targets': 'plan.LogTarget',
   };
   for (const key of Object.keys(raw)) {
-    if (!TOP_LEVEL.has(key)) throw bad(`cannot parse layer YAML: unknown section "${key}"`);
+    if (!TOP_LEVEL.has(key)) {
+      throw bad(`cannot parse layer YAML: cannot parse layer "${label}": unknown section "${key}"`);
+    }
   }
+  const nulls = new Set<string>();
+  const body = { ...(raw as Record<string, unknown>) };
   for (const [section, shape] of sections) {
-    const entries: unknown = Reflect.get(raw, section);
+    const entries: unknown = body[section];
     if (entries === undefined || entries === null) continue;
-    if (typeof entries !== 'object') throw bad(`cannot parse layer YAML: ${section} must be a map`);
+    const where = `cannot parse layer YAML: cannot parse layer "${label}" section "${section}"`;
+    if (typeof entries !== 'object' || Array.isArray(entries)) {
+      throw bad(`${where}: yaml: section must be a map`);
+    }
+    const kept: Record<string, unknown> = {};
     for (const [name, entry] of Object.entries(entries)) {
-      if (entry === null || typeof entry !== 'object') {
-        throw bad(`cannot parse layer YAML: ${section} "${name}" cannot have a null value`);
+      // A null entry decodes to a nil object, which Validate rejects below.
+      if (entry === null) {
+        nulls.add(`${section}\u0000${name}`);
+        continue;
       }
+      kept[name] = entry;
+      if (typeof entry !== 'object') continue;
       for (const field of Object.keys(entry)) {
         if (!(field in shape)) {
+          const line = sectionLine(doc, lineCounter, text, section, name, field);
           throw bad(
-            `cannot parse layer YAML: field ${field} not found in type ${typeNames[section]}`,
+            `${where}: yaml: unmarshal errors:\n  line ${line}: field ${field} not found in type ${typeNames[section]}`,
           );
         }
       }
     }
+    body[section] = kept;
   }
+  // Durations are decoded by Pebble's OptionalDuration.UnmarshalYAML, whose errors yaml.v3
+  // passes through unwrapped.
+  const durations: [string, string[]][] = [
+    ['services', ['backoff-delay', 'backoff-limit', 'kill-delay']],
+    ['checks', ['period', 'timeout']],
+  ];
+  for (const [section, fields] of durations) {
+    const where = `cannot parse layer YAML: cannot parse layer "${label}" section "${section}"`;
+    for (const entry of Object.values((body[section] ?? {}) as Record<string, unknown>)) {
+      if (typeof entry !== 'object' || entry === null) continue;
+      for (const field of fields) {
+        const value: unknown = Reflect.get(entry, field);
+        if (value === undefined || value === null) continue;
+        if (typeof value === 'object') throw bad(`${where}: duration must be a YAML string`);
+        const text = String(value);
+        if (parseDuration(text) === undefined) throw bad(`${where}: invalid duration "${text}"`);
+        Reflect.set(entry, field, text);
+      }
+    }
+  }
+  raw = body;
   const parsed = LayerDictSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -87,26 +130,208 @@ export function parseLayerStrict(text: string): Layer {
     );
   }
   const layer = parseLayer(parsed.data);
-  for (const [name, service] of Object.entries(layer.services ?? {})) {
-    if (name === '' || name === 'pebble' || name.startsWith('-')) {
-      throw bad(`cannot parse layer YAML: invalid service name "${name}"`);
-    }
-    for (const field of ['backoffDelay', 'backoffLimit', 'killDelay'] as const) {
-      const value = service[field];
-      if (value !== undefined && parseDuration(value) === undefined) {
-        throw bad(`cannot parse layer YAML: invalid duration "${value}"`);
-      }
-    }
-  }
-  for (const check of Object.values(layer.checks ?? {})) {
-    for (const field of ['period', 'timeout'] as const) {
-      const value = check[field];
-      if (value !== undefined && parseDuration(value) === undefined) {
-        throw bad(`cannot parse layer YAML: invalid duration "${value}"`);
-      }
-    }
-  }
+  validateLayer(label, layer, nulls);
   return layer;
+}
+
+/**
+ * The line of `field` as yaml.v3 numbers it when decoding a section on its own (Pebble
+ * re-marshals each section before decoding it): counted from the section's first entry,
+ * blank lines dropped.
+ */
+function sectionLine(
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  text: string,
+  section: string,
+  name: string,
+  field: string,
+): number {
+  const sectionNode = doc.get(section, true);
+  const entry = isMap(sectionNode) ? sectionNode.get(name, true) : undefined;
+  const first = isMap(sectionNode) ? sectionNode.items[0]?.key : undefined;
+  const pair = isMap(entry)
+    ? entry.items.find((item) => isScalar(item.key) && item.key.value === field)
+    : undefined;
+  const start = isScalar(first) ? first.range?.[0] : undefined;
+  const at = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+  if (start === undefined || at === undefined) return 1;
+  const from = lineCounter.linePos(start).line;
+  const to = lineCounter.linePos(at).line;
+  const lines = text.split('\n');
+  let count = 0;
+  for (let line = from; line <= to; line++) if ((lines[line - 1] ?? '').trim() !== '') count++;
+  return Math.max(count, 1);
+}
+
+const SERVICE_ACTIONS = ['', 'restart', 'shutdown', 'ignore'];
+
+/** Pebble's `Layer.Validate`, in its order. */
+function validateLayer(label: string, layer: Layer, nulls: Set<string>): void {
+  const fail = (message: string): never => {
+    throw bad(`cannot parse layer YAML: ${message}`);
+  };
+  if (label.startsWith('pebble-')) fail('cannot use reserved label prefix "pebble-"');
+  const names = (section: string, entries: Record<string, unknown> | undefined): string[] => [
+    ...Object.keys(entries ?? {}),
+    ...[...nulls]
+      .filter((k) => k.startsWith(`${section}\u0000`))
+      .map((k) => k.slice(section.length + 1)),
+  ];
+  const isNull = (section: string, name: string): boolean => nulls.has(`${section}\u0000${name}`);
+  for (const name of names('services', layer.services)) {
+    if (name === '') fail('cannot use empty string as service name');
+    if (name === 'pebble') fail(`cannot use reserved service name "${name}"`);
+    if (name.startsWith('-'))
+      fail(`cannot use service name "${name}": starting with "-" not allowed`);
+    const service = layer.services?.[name];
+    if (isNull('services', name) || service === undefined) {
+      fail(`service object cannot be null for service "${name}"`);
+      return;
+    }
+    const commandError = parseServiceCommand(service.command ?? '');
+    if (commandError !== undefined) {
+      fail(
+        `plan service "${name}" command invalid: cannot parse service "${name}" command: ${commandError}`,
+      );
+    }
+    const action = (value: string | undefined, extra: string): boolean =>
+      value === undefined || SERVICE_ACTIONS.includes(value) || value === extra;
+    if (!action(service.onSuccess, 'failure-shutdown'))
+      fail(`plan service "${name}" on-success action "${service.onSuccess}" invalid`);
+    if (!action(service.onFailure, 'success-shutdown'))
+      fail(`plan service "${name}" on-failure action "${service.onFailure}" invalid`);
+    for (const value of Object.values(service.onCheckFailure ?? {})) {
+      if (!action(value, 'success-shutdown'))
+        fail(`plan service "${name}" on-check-failure action "${value}" invalid`);
+    }
+    if (service.backoffFactor !== undefined && service.backoffFactor < 1) {
+      fail(
+        `plan service "${name}" backoff-factor must be 1.0 or greater, not ${goFloat(service.backoffFactor)}`,
+      );
+    }
+  }
+  for (const name of names('checks', layer.checks)) {
+    if (name === '') fail('cannot use empty string as check name');
+    const check = layer.checks?.[name];
+    if (isNull('checks', name) || check === undefined) {
+      fail(`check object cannot be null for check "${name}"`);
+      return;
+    }
+    if (
+      check.level !== undefined &&
+      check.level !== '' &&
+      check.level !== 'alive' &&
+      check.level !== 'ready'
+    )
+      fail(`plan check "${name}" level must be "alive" or "ready"`);
+    if (
+      check.startup !== undefined &&
+      check.startup !== '' &&
+      check.startup !== 'enabled' &&
+      check.startup !== 'disabled'
+    )
+      fail(`plan check "${name}" startup must be "enabled" or "disabled"`);
+    if (check.period !== undefined && parseDuration(check.period) === 0)
+      fail(`plan check "${name}" period must not be zero`);
+    if (check.timeout !== undefined && parseDuration(check.timeout) === 0)
+      fail(`plan check "${name}" timeout must not be zero`);
+    if (check.exec !== undefined) {
+      const error = shlexError(check.exec.command ?? '');
+      if (error !== undefined) fail(`plan check "${name}" command invalid: ${error}`);
+    }
+  }
+  for (const name of names('log-targets', layer.logTargets)) {
+    const target = layer.logTargets?.[name];
+    if (isNull('log-targets', name) || target === undefined) {
+      fail(`log target object cannot be null for log target "${name}"`);
+      return;
+    }
+    for (const labelName of Object.keys(target.labels ?? {})) {
+      if (labelName.startsWith('pebble_'))
+        fail(`log target "${name}": label "${labelName}" uses reserved prefix "pebble_"`);
+    }
+    if (
+      target.type !== undefined &&
+      target.type !== '' &&
+      !['loki', 'opentelemetry', 'syslog'].includes(target.type)
+    ) {
+      fail(
+        `log target "${name}" has unsupported type "${target.type}", must be "loki", "opentelemetry" or "syslog"`,
+      );
+    }
+  }
+}
+
+/** Go's `%g` of a float. */
+function goFloat(value: number): string {
+  return String(value);
+}
+
+/** The error of shlex-splitting `text` (Pebble's command parsing), if any. */
+function shlexError(text: string): string | undefined {
+  return shlexSplit(text).error;
+}
+
+function shlexSplit(text: string): { words: string[]; error?: string } {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '\\') {
+      if (i + 1 >= text.length) return { words, error: 'EOF found after escape character' };
+      word = (word ?? '') + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else word += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      word = word ?? '';
+    } else if (/\s/u.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (quote !== undefined) return { words, error: 'EOF found when expecting closing quote' };
+  if (word !== undefined) words.push(word);
+  return { words };
+}
+
+/** Pebble's `Service.ParseCommand` checks; the error text (without its prefix), if any. */
+function parseServiceCommand(command: string): string | undefined {
+  const { words, error } = shlexSplit(command);
+  if (error !== undefined) return error;
+  let inBrackets = false;
+  let gotBrackets = false;
+  for (const [idx, arg] of words.entries()) {
+    if (inBrackets) {
+      if (arg === '[') return 'cannot nest [ ... ] groups';
+      if (arg === ']') inBrackets = false;
+      continue;
+    }
+    if (gotBrackets) return 'cannot have any arguments after [ ... ] group';
+    if (arg === '[') {
+      if (idx === 0) return 'cannot start command with [ ... ] group';
+      inBrackets = true;
+      gotBrackets = true;
+      continue;
+    }
+    if (arg === ']') return 'cannot have ] outside of [ ... ] group';
+  }
+  return undefined;
 }
 
 function mergeService(base: Service | undefined, next: Service): Service {
@@ -326,10 +551,7 @@ export class PlanStore {
 
   add(label: string, text: string, combine: boolean): void {
     if (label === '') throw bad('label must be set');
-    const layer = parseLayerStrict(text);
-    if (label.startsWith('pebble-')) {
-      throw bad(`cannot parse layer YAML: cannot use reserved label prefix "pebble-"`);
-    }
+    const layer = parseLayerStrict(text, label);
     checkOverrides(label, layer);
     const layers = this.layers.map((l) => ({ ...l, layer: structuredClone(l.layer) }));
     const existing = layers.find((l) => l.label === label);
