@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { APIError, PathError } from '../src/errors.js';
 import { setup } from './helpers/setup.js';
@@ -224,5 +225,30 @@ describe('listFiles, makeDir, removePath', () => {
     await client.removePath('/t', { recursive: true });
     await client.removePath('/nope', { recursive: true });
     expect(await client.exists('/t')).toBe(false);
+  });
+});
+
+describe('POST /v1/files content types (fake as Pebble)', () => {
+  it('refuses a missing or malformed Content-Type, and a foreign media type', async () => {
+    const { server } = await setup();
+    const agent = new Agent({ connect: { socketPath: server.socketPath } });
+    const post = async (contentType: string | undefined): Promise<unknown> => {
+      const reply = await agent.request({
+        origin: 'http://localhost',
+        path: '/v1/files',
+        method: 'POST',
+        headers: contentType === undefined ? {} : { 'content-type': contentType },
+        body: '{}',
+      });
+      return ((await reply.body.json()) as { result: { message: string } }).result.message;
+    };
+    try {
+      expect(await post(undefined)).toBe('invalid Content-Type ""');
+      expect(await post('/json')).toBe('invalid Content-Type "/json"');
+      expect(await post('text/plain')).toBe('invalid media type "text/plain"');
+      expect(await post('multipart/form-data; boundary=short')).toBe('invalid boundary "short"');
+    } finally {
+      await agent.close();
+    }
   });
 });

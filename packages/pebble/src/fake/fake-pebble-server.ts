@@ -1378,6 +1378,11 @@ export class FakePebbleServer {
   async #postFiles(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = req.headers['content-type'] ?? '';
     const media = type.split(';')[0]?.trim().toLowerCase() ?? '';
+    // Go's mime.ParseMediaType fails on an empty or malformed type.
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+(?:\/[!#$%&'*+.^_`|~0-9a-z-]+)?$/u.test(media)) {
+      req.resume();
+      throw new HttpError(400, `invalid Content-Type ${JSON.stringify(type)}`);
+    }
     if (media === 'multipart/form-data') return this.#sync(res, await this.#files.write(req, type));
     if (media === 'application/json')
       return this.#sync(res, await this.#files.jsonAction(await this.#json(req)));
