@@ -2,6 +2,7 @@ import { StateValidationError } from './errors.js';
 import type { CheckInfo, Container, Notice } from './state/container.js';
 import type { Storage } from './state/misc.js';
 import { DeferredEvent } from './state/misc.js';
+import { checkJujuName } from './state/names.js';
 import type { AnyRelation } from './state/relation.js';
 import type { Secret } from './state/secret.js';
 
@@ -384,8 +385,12 @@ export class EventFactories {
     });
   }
 
-  /** The action `name` with `params`; `id` is allocated from a counter when omitted. */
+  /**
+   * The action `name` with `params`; `id` is allocated from a counter when omitted.
+   * @throws {StateValidationError} for an action name Juju would refuse
+   */
   action(name: string, params: Readonly<Record<string, unknown>> = {}, id?: string): ScenarioEvent {
+    checkJujuName(name, 'action');
     return new ScenarioEvent({
       jujuName: name,
       kind: 'action',

@@ -1,6 +1,7 @@
 import { ActiveStatus, UnknownStatus } from '@opsjs/model';
 import { describe, expect, it } from 'vitest';
 import { StateValidationError } from '../src/errors.js';
+import { EventFactories } from '../src/event.js';
 import { CheckInfo, Container, Exec, Notice } from '../src/state/container.js';
 import { DeferredEvent, ModelInfo, Port, Storage, StoredState } from '../src/state/misc.js';
 import { Network } from '../src/state/network.js';
@@ -228,5 +229,18 @@ describe('bags', () => {
     );
     const ok = Object.freeze({ a: 'b' });
     expect(new Relation({ endpoint: 'db', remoteAppData: ok }).remoteAppData).toBe(ok);
+  });
+});
+
+describe('Juju names (as Scenario checks them)', () => {
+  it('refuses endpoint, container, storage and action names Juju would refuse', () => {
+    expect(() => new Relation({ endpoint: 'Db' })).toThrow("invalid relation endpoint name 'Db'");
+    expect(new Relation({ endpoint: 'my_db-1' }).endpoint).toBe('my_db-1');
+    expect(() => new Container({ name: 'my_container' })).toThrow(StateValidationError);
+    expect(() => new Container({ name: 'a'.repeat(64) })).toThrow(StateValidationError);
+    expect(new Container({ name: 'a'.repeat(63) }).name).toHaveLength(63);
+    expect(() => new Storage({ name: 'data-1' })).toThrow("invalid storage name 'data-1'");
+    expect(new Storage({ name: 'data-x1' }).name).toBe('data-x1');
+    expect(() => new EventFactories().action('Do_It')).toThrow("invalid action name 'Do_It'");
   });
 });

@@ -1,6 +1,7 @@
 import type { Layer } from '@opsjs/pebble';
 import { StateValidationError } from '../errors.js';
 import { deepFreeze } from './freeze.js';
+import { checkJujuName } from './names.js';
 
 /** What an exec of a matching command returns (Scenario's `Exec`). */
 export interface ExecInit {
@@ -194,11 +195,12 @@ export class Container {
   /** Check states. */
   readonly checkInfos: readonly CheckInfo[];
 
-  /** @throws {StateValidationError} when the name is empty. */
+  /** @throws {StateValidationError} when the name is empty or one Juju would refuse. */
   constructor(init: ContainerInit) {
     if (typeof init.name !== 'string' || init.name === '') {
       throw new StateValidationError('Container.name must be a non-empty string');
     }
+    checkJujuName(init.name, 'container');
     this.name = init.name;
     this.canConnect = init.canConnect ?? false;
     this.layers = deepFreeze(structuredClone({ ...(init.layers ?? {}) }));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateValidationError } from '../errors.js';
 import { deepFreeze } from './freeze.js';
+import { checkJujuName } from './names.js';
 
 let nextStorageIndexCounter = 0;
 
@@ -11,7 +12,9 @@ export class Storage {
   /** Instance index (allocated from a counter when omitted). */
   readonly index: number;
 
+  /** @throws {StateValidationError} for a name Juju would refuse */
   constructor(init: { name: string; index?: number }) {
+    checkJujuName(init.name, 'storage');
     this.name = init.name;
     this.index = init.index ?? nextStorageIndexCounter++;
     Object.freeze(this);

@@ -1,5 +1,6 @@
 import { StateValidationError } from '../errors.js';
 import { copyBag } from './freeze.js';
+import { checkJujuName } from './names.js';
 
 /** A relation data bag: string keys to string values. */
 export type DataBag = Readonly<Record<string, string>>;
@@ -58,6 +59,7 @@ abstract class RelationBase {
     if (typeof init.endpoint !== 'string' || init.endpoint === '') {
       throw new StateValidationError('Relation.endpoint must be a non-empty string');
     }
+    checkJujuName(init.endpoint, 'relation endpoint');
     this.endpoint = init.endpoint;
     this.interface = init.interface;
     this.id = init.id ?? nextRelationId();
