@@ -818,8 +818,7 @@ export class Harness<C extends CharmType = CharmType> {
     content: Readonly<Record<string, string>>,
     observers: string[],
   ): string {
-    if (Object.keys(content).length === 0)
-      throw new HarnessError('secret content must not be empty');
+    checkSecretContent(content);
     const id = generateSecretId();
     this.#world.data.secrets.push({
       id,
@@ -836,6 +835,7 @@ export class Harness<C extends CharmType = CharmType> {
 
   /** Publishes a new revision of a secret the charm observes and emits secret-changed. */
   async setSecretContent(id: string, content: Readonly<Record<string, string>>): Promise<void> {
+    checkSecretContent(content);
     this.#requireBegun();
     const secret = this.#secret(id);
     if (secret.owner !== null)
@@ -1245,5 +1245,24 @@ function configValueFits(type: string, value: unknown): boolean {
       return typeof value === 'boolean';
     default:
       return typeof value === 'string';
+  }
+}
+
+/**
+ * As ops (`Secret._validate_content`): non-empty, keys of 3+ lowercase letters, digits and
+ * single inner hyphens starting with a letter, string values. Values never reach the message.
+ */
+function checkSecretContent(content: Readonly<Record<string, unknown>>): void {
+  const entries = Object.entries(content);
+  if (entries.length === 0) throw new HarnessError('secret content must not be empty');
+  const badKeys = entries.map(([k]) => k).filter((k) => !/^[a-z](?:-?[a-z0-9]){2,}$/.test(k));
+  if (badKeys.length > 0) {
+    throw new HarnessError(
+      `invalid secret keys: ${badKeys.join(', ')} (3+ lowercase letters and digits, starting with a letter, single inner hyphens)`,
+    );
+  }
+  const badValues = entries.filter(([, v]) => typeof v !== 'string').map(([k]) => k);
+  if (badValues.length > 0) {
+    throw new HarnessError(`secret values must be strings (keys: ${badValues.join(', ')})`);
   }
 }

@@ -251,6 +251,10 @@ describe('Harness', () => {
     expect(() => harness.model.getSecret({ id }).getContent({ refresh: true })).toThrow(
       SecretNotFoundError,
     );
+    // As ops, secret content is validated (keys of 3+ characters, ...).
+    expect(() => harness.addModelSecret('pg', { pw: 'x' })).toThrow('invalid secret keys: pw');
+    expect(() => harness.addUserSecret({})).toThrow('secret content must not be empty');
+    await expect(harness.setSecretContent(id, { 'bad-': 'x' })).rejects.toThrow(HarnessError);
     const user = harness.addUserSecret({ token: 't' });
     harness.grantSecret(user, 'sample');
     expect(harness.model.getSecret({ id: user }).getContent()).toEqual({ token: 't' });
