@@ -251,7 +251,12 @@ export class Harness<C extends CharmType = CharmType> {
    */
   async beginWithInitialHooks(): Promise<void> {
     await this.begin();
-    for (const storage of this.#world.data.storages) {
+    // As ops: storage names in metadata order, then indices in order.
+    const order = Object.keys(this.meta.storages);
+    const storages = [...this.#world.data.storages].sort(
+      (a, b) => order.indexOf(a.name) - order.indexOf(b.name) || a.index - b.index,
+    );
+    for (const storage of storages) {
       if (!storage.attached) storage.attached = true;
       await this.#emit(`${storage.name.replaceAll('-', '_')}_storage_attached`, [
         this.#storageObject(storage.name, storage.index),

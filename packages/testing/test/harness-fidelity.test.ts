@@ -12,7 +12,7 @@ const META = {
   name: 'fid',
   requires: { db: { interface: 'pg' } },
   peers: { cluster: { interface: 'c' }, gossip: { interface: 'g' } },
-  storage: { data: { type: 'filesystem' } },
+  storage: { data: { type: 'filesystem' }, cache: { type: 'filesystem' } },
   containers: { workload: { resource: 'img' } },
   resources: { img: { type: 'oci-image' } },
 } as const;
@@ -25,6 +25,7 @@ const KINDS = [
   'leader_settings_changed',
   'data_storage_attached',
   'data_storage_detaching',
+  'cache_storage_attached',
   'workload_pebble_ready',
   'db_relation_created',
   'db_relation_joined',
@@ -66,11 +67,13 @@ afterEach(async () => {
 describe('Harness fidelity with ops', () => {
   it('begin_with_initial_hooks: the deploy sequence of a non-leader with relations', async () => {
     harness = new Harness(Recorder, { meta: META });
+    await harness.addStorage('cache', 1);
     await harness.addStorage('data', 1);
     await harness.addRelation('db', 'pg', { appData: { a: 'b' }, unitData: { c: 'd' } });
     await harness.beginWithInitialHooks();
     expect(seen).toEqual([
       'data_storage_attached',
+      'cache_storage_attached',
       'install',
       'db_relation_created(pg)',
       'cluster_relation_created(fid)',
