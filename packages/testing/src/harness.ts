@@ -1073,8 +1073,12 @@ export class Harness<C extends CharmType = CharmType> {
     return id;
   }
 
-  /** The merged plan of a container's Pebble. */
+  /**
+   * The merged plan of a container's Pebble (empty before {@link Harness.begin}, as ops).
+   * @throws {HarnessError} for a container not in the metadata
+   */
   getContainerPebblePlan(container: string): Layer {
+    if (!this.#servers.has(container) && this.meta.containers[container] !== undefined) return {};
     return this.#server(container).plan;
   }
 

@@ -152,6 +152,7 @@ describe('Harness fidelity with ops', () => {
   it('set_can_connect and get_filesystem_root work before begin, as ops', async () => {
     harness = new Harness(Recorder, { meta: META });
     await harness.setCanConnect('workload', true);
+    expect(harness.getContainerPebblePlan('workload')).toEqual({});
     const root = harness.getFilesystemRoot('workload');
     mkdirSync(join(root, 'etc'), { recursive: true });
     writeFileSync(join(root, 'etc', 'hostname'), 'host.example.com');
