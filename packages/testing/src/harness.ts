@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP, isIPv4 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateStatus, Framework, logger, MemoryStateStore } from '@opsjs/core';
@@ -59,7 +60,7 @@ export interface ActionOutput {
 
 /** Options of {@link Harness.addNetwork}. */
 export interface AddNetworkOptions {
-  /** Binding (endpoint or extra binding); default: the default network of every binding. */
+  /** Binding (endpoint or extra binding); default: the default binding, which every binding without its own network falls back to. */
   endpoint?: string;
   /** Relation id, for a relation-specific network. */
   relationId?: number;
@@ -779,6 +780,7 @@ export class Harness<C extends CharmType = CharmType> {
    * @throws {HarnessError} for an unknown binding or a relation not on that endpoint
    */
   addNetwork(address: string, options: AddNetworkOptions = {}): void {
+    if (isIP(address) === 0) throw new HarnessError(`'${address}' is not an IPv4 or IPv6 address`);
     const { endpoint, relationId } = options;
     if (endpoint !== undefined && !this.#world.data.bindings.includes(endpoint)) {
       throw new HarnessError(`'${endpoint}' is not a known endpoint or extra binding`);
@@ -791,7 +793,7 @@ export class Harness<C extends CharmType = CharmType> {
     }
     const net = networkFor(address, options);
     if (endpoint === undefined) {
-      for (const binding of this.#world.data.bindings) this.#world.data.networks[binding] = net;
+      // As ops: the default binding, which bindings without their own network fall back to.
       this.#world.data.networks[''] = net;
     } else {
       this.#world.data.networks[relationId === undefined ? endpoint : `${endpoint}:${relationId}`] =
@@ -1228,8 +1230,22 @@ export class Harness<C extends CharmType = CharmType> {
   }
 }
 
+/** The /24 (IPv4) or /64 (IPv6) network of `address`, host bits cleared (as ops). */
+function defaultCidr(address: string): string {
+  if (isIPv4(address)) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  const prefix = groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  return `${prefix.join(':')}::/64`;
+}
+
 function networkFor(address: string, options: AddNetworkOptions = {}): WorldNetwork {
-  const cidr = options.cidr ?? `${address.split('.').slice(0, 3).join('.')}.0/24`;
+  const cidr = options.cidr ?? defaultCidr(address);
   return {
     'bind-addresses': [
       {

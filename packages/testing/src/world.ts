@@ -291,7 +291,11 @@ export class World {
     }
     const net = this.data.networks[binding];
     if (net !== undefined) return structuredClone(net);
-    if (this.data.bindings.includes(binding)) return defaultNetwork();
+    if (this.data.bindings.includes(binding)) {
+      // The default binding's network when one was set (Harness.addNetwork without endpoint).
+      const fallback = this.data.networks[''];
+      return fallback === undefined ? defaultNetwork() : structuredClone(fallback);
+    }
     throw new HookToolFailure(
       'network-get',
       `ERROR no network config found for binding "${binding}"`,

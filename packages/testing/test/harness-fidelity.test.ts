@@ -163,4 +163,18 @@ describe('Harness fidelity with ops', () => {
     expect(await container.pull('/etc/hostname')).toBe('host.example.com');
     expect(harness.getFilesystemRoot('workload')).toBe(root);
   });
+
+  it('add_network: checks the address and defaults the CIDR to /24 or /64', async () => {
+    harness = new Harness(Recorder, { meta: META });
+    expect(() => harness.addNetwork('not-an-ip')).toThrow(HarnessError);
+    harness.addNetwork('2001:db8:1:2:3::7', { endpoint: 'db' });
+    harness.addNetwork('10.1.2.3');
+    await harness.begin();
+    expect(String(harness.model.getBinding('db')?.network.interfaces[0]?.subnet)).toBe(
+      '2001:db8:1:2::/64',
+    );
+    expect(harness.model.getBinding('cluster')?.network.egressSubnets.map(String)).toEqual([
+      '10.1.2.0/24',
+    ]);
+  });
 });
