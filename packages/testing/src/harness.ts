@@ -859,8 +859,16 @@ export class Harness<C extends CharmType = CharmType> {
    * @throws {HarnessError} for a charm-owned secret, or a model secret without such a relation
    */
   grantSecret(id: string, observer: string | { readonly name: string }): void {
-    const secret = this.#secret(id);
+    const secret = this.#observedSecret(id);
     const name = appOrUnitName(observer);
+    const observers = secret.observers ?? [];
+    if (!observers.includes(name)) observers.push(name);
+    secret.observers = observers;
+  }
+
+  /** A secret the charm observes; a model secret needs a relation with its owner's app (as ops). */
+  #observedSecret(id: string): WorldSecret {
+    const secret = this.#secret(id);
     if (secret.owner !== null)
       throw new HarnessError(`secret ${id} is owned by the charm under test`);
     const ownerApp = appOf(secret.ownerName ?? '');
@@ -872,14 +880,15 @@ export class Harness<C extends CharmType = CharmType> {
         `no relation between this charm (${this.#world.appName}) and secret owner (${ownerApp})`,
       );
     }
-    const observers = secret.observers ?? [];
-    if (!observers.includes(name)) observers.push(name);
-    secret.observers = observers;
+    return secret;
   }
 
-  /** Revokes a grant made with {@link Harness.grantSecret}. */
+  /**
+   * Revokes a grant made with {@link Harness.grantSecret}.
+   * @throws {HarnessError} as {@link Harness.grantSecret}
+   */
   revokeSecret(id: string, observer: string | { readonly name: string }): void {
-    const secret = this.#secret(id);
+    const secret = this.#observedSecret(id);
     const name = appOrUnitName(observer);
     secret.observers = (secret.observers ?? []).filter((o) => o !== name);
   }

@@ -240,6 +240,7 @@ describe('Harness', () => {
     expect(() => harness.grantSecret(id, 'sample')).toThrow(
       'no relation between this charm (sample) and secret owner (pg)',
     );
+    expect(() => harness.revokeSecret(id, 'sample')).toThrow(HarnessError);
     const pg = await harness.addRelation('db', 'pg');
     harness.grantSecret(id, 'sample');
     expect(harness.getSecretGrants(id, pg)).toEqual(['sample']);
