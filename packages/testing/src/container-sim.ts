@@ -76,25 +76,30 @@ export class SimulatedContainer {
       await server.reset({ keepFiles: true });
     }
     const sim = new SimulatedContainer(server, container);
-    if (container.execs.length > 0) {
-      server.handleExec(
-        (command) => matchingExec(container.execs, command) !== undefined,
-        ({ command, environment, workingDir, user, group, stdout, stderr }) => {
-          options.execHistory.push({
-            command: [...command],
-            environment: { ...environment },
-            workingDir,
-            user,
-            group,
-          });
-          const exec = matchingExec(container.execs, command);
-          if (exec === undefined) return 127;
-          stdout.write(exec.stdout);
-          stderr.write(exec.stderr);
-          return exec.returnCode;
-        },
-      );
-    }
+    // Every command is answered: as Scenario, one without a matching Exec fails with exit
+    // code 127 (an ExecError for the charm) rather than Pebble's "cannot find executable".
+    server.handleExec(
+      () => true,
+      ({ command, environment, workingDir, user, group, stdout, stderr }) => {
+        const exec = matchingExec(container.execs, command);
+        if (exec === undefined) {
+          stderr.write(
+            `no Exec in State for ${JSON.stringify(command)} in container '${container.name}': add one to Container.execs\n`,
+          );
+          return 127;
+        }
+        options.execHistory.push({
+          command: [...command],
+          environment: { ...environment },
+          workingDir,
+          user,
+          group,
+        });
+        stdout.write(exec.stdout);
+        stderr.write(exec.stderr);
+        return exec.returnCode;
+      },
+    );
     for (const notice of container.notices) {
       server.addNotice({ type: notice.type, key: notice.key, data: { ...notice.lastData } });
     }

@@ -2,9 +2,11 @@
 // differed; each test names the Scenario behaviour it pins.
 import { type ActionEvent, CharmBase, type Framework } from '@opsjs/core';
 import { ErrorStatus, ModelError, type StatusBase, UnknownStatus } from '@opsjs/model';
+import { ExecError } from '@opsjs/pebble';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../src/context.js';
 import { UncaughtCharmError } from '../src/errors.js';
+import { Container } from '../src/state/container.js';
 import { Secret } from '../src/state/secret.js';
 import { State } from '../src/state/state.js';
 
@@ -51,7 +53,27 @@ class StatusSetter extends CharmBase {
   }
 }
 
-let ctx: Context<typeof SecretSetter> | Context<typeof Actions> | Context<typeof StatusSetter>;
+const execOutcomes: string[] = [];
+class Execer extends CharmBase {
+  constructor(framework: Framework) {
+    super(framework);
+    this.observe(this.on.get('workload_pebble_ready') as never, this.onReady);
+  }
+  async onReady(): Promise<void> {
+    try {
+      await (await this.unit.getContainer('workload').exec(['nope'])).waitOutput();
+      execOutcomes.push('ran');
+    } catch (e) {
+      execOutcomes.push(e instanceof ExecError ? `exit ${e.exitCode}` : String(e));
+    }
+  }
+}
+
+let ctx:
+  | Context<typeof SecretSetter>
+  | Context<typeof Actions>
+  | Context<typeof StatusSetter>
+  | Context<typeof Execer>;
 afterEach(() => ctx.close());
 
 describe('Scenario fidelity', () => {
@@ -94,5 +116,16 @@ describe('Scenario fidelity', () => {
       // ("status must be in ..."); Scenario's mock answers as the hook tool would.
       expect(String((cause as Error).message)).toContain(`'${status.name}'`);
     }
+  });
+
+  it('fails a command with no matching Exec with exit code 127 (mocking exec)', async () => {
+    const ectx = new Context(Execer, {
+      meta: { name: 'ex', containers: { workload: { resource: 'img' } } },
+    });
+    ctx = ectx;
+    const workload = new Container({ name: 'workload', canConnect: true });
+    await ectx.run(ectx.on.pebbleReady(workload), new State({ containers: [workload] }));
+    expect(execOutcomes).toEqual(['exit 127']);
+    expect(ectx.execHistory.workload).toEqual([]);
   });
 });
