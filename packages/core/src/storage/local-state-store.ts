@@ -2,15 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { array, literal, number, object, record, string } from 'zod';
 import { StateStoreError } from '../errors.js';
-import {
-  cloneSnapshot,
-  type Notice,
-  NoticeTupleSchema,
-  type SnapshotData,
-  SnapshotDataSchema,
-  type StateStore,
-  sameNotice,
-} from './state-store.js';
+import { BufferedStateStore, NoticeTupleSchema, SnapshotDataSchema } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
 export const LOCAL_STATE_FILE = '.unit-state.json';
@@ -42,13 +34,11 @@ const FileSchema = object({
  * const store = new LocalStateStore('/var/lib/juju/agents/unit-demo-0/charm');
  * ```
  */
-export class LocalStateStore implements StateStore {
+export class LocalStateStore extends BufferedStateStore {
   /** Absolute path of the state file. */
   readonly filePath: string;
   /** Whether the state file existed when the store was opened. */
   readonly existed: boolean;
-  #snapshots = new Map<string, SnapshotData>();
-  #notices: Notice[] = [];
   #closed = false;
   /** The file's text as read when opened (a commit that would write the same text is skipped). */
   #onDisk: string | undefined;
@@ -62,6 +52,7 @@ export class LocalStateStore implements StateStore {
    *   truncated), or was written in an unknown format version
    */
   constructor(charmDir: string, fileName: string = LOCAL_STATE_FILE) {
+    super();
     this.filePath = path.resolve(charmDir, fileName);
     let text: string;
     try {
@@ -105,44 +96,13 @@ export class LocalStateStore implements StateStore {
       );
     }
     for (const [handle, data] of Object.entries(parsed.data.snapshots)) {
-      this.#snapshots.set(handle, data);
+      this.snapshots.set(handle, data);
     }
-    this.#notices = parsed.data.notices.map(([eventPath, observerPath, methodName]) => ({
+    this.noticeQueue = parsed.data.notices.map(([eventPath, observerPath, methodName]) => ({
       eventPath,
       observerPath,
       methodName,
     }));
-  }
-
-  loadSnapshot(handlePath: string): SnapshotData | undefined {
-    const data = this.#snapshots.get(handlePath);
-    return data === undefined ? undefined : cloneSnapshot(data);
-  }
-
-  saveSnapshot(handlePath: string, data: SnapshotData): void {
-    this.#snapshots.set(handlePath, cloneSnapshot(data));
-  }
-
-  dropSnapshot(handlePath: string): void {
-    this.#snapshots.delete(handlePath);
-  }
-
-  listSnapshots(): string[] {
-    return [...this.#snapshots.keys()];
-  }
-
-  saveNotice(notice: Notice): void {
-    this.#notices.push({ ...notice });
-  }
-
-  dropNotice(notice: Notice): void {
-    this.#notices = this.#notices.filter((n) => !sameNotice(n, notice));
-  }
-
-  notices(eventPath?: string): Notice[] {
-    return this.#notices
-      .filter((n) => eventPath === undefined || n.eventPath === eventPath)
-      .map((n) => ({ ...n }));
   }
 
   /**
@@ -157,8 +117,8 @@ export class LocalStateStore implements StateStore {
     const body = `${JSON.stringify({
       format: FORMAT,
       version: VERSION,
-      snapshots: Object.fromEntries(this.#snapshots),
-      notices: this.#notices.map((n) => [n.eventPath, n.observerPath, n.methodName]),
+      snapshots: Object.fromEntries(this.snapshots),
+      notices: this.noticeQueue.map((n) => [n.eventPath, n.observerPath, n.methodName]),
     })}\n`;
     // Unchanged state (most hooks of a settled charm): the file already holds exactly this, so
     // skip the write and its two fsyncs.

@@ -107,6 +107,53 @@ export function cloneSnapshot(data: SnapshotData): SnapshotData {
 }
 
 /**
+ * @internal A {@link StateStore} that keeps the whole pending state in memory (snapshots by
+ * handle path and the notice queue) and leaves `commit()` and `close()` to the subclass.
+ * {@link LocalStateStore} and {@link MemoryStateStore} extend it.
+ */
+export abstract class BufferedStateStore implements StateStore {
+  /** Pending snapshots by handle path. */
+  protected snapshots = new Map<string, SnapshotData>();
+  /** Pending notices, oldest first. */
+  protected noticeQueue: Notice[] = [];
+
+  loadSnapshot(handlePath: string): SnapshotData | undefined {
+    const data = this.snapshots.get(handlePath);
+    return data === undefined ? undefined : cloneSnapshot(data);
+  }
+
+  saveSnapshot(handlePath: string, data: SnapshotData): void {
+    this.snapshots.set(handlePath, cloneSnapshot(data));
+  }
+
+  dropSnapshot(handlePath: string): void {
+    this.snapshots.delete(handlePath);
+  }
+
+  listSnapshots(): string[] {
+    return [...this.snapshots.keys()];
+  }
+
+  saveNotice(notice: Notice): void {
+    this.noticeQueue.push({ ...notice });
+  }
+
+  dropNotice(notice: Notice): void {
+    this.noticeQueue = this.noticeQueue.filter((n) => !sameNotice(n, notice));
+  }
+
+  notices(eventPath?: string): Notice[] {
+    return this.noticeQueue
+      .filter((n) => eventPath === undefined || n.eventPath === eventPath)
+      .map((n) => ({ ...n }));
+  }
+
+  abstract commit(): void;
+
+  abstract close(): void;
+}
+
+/**
  * An in-memory {@link StateStore}. `commit()` publishes the pending state to
  * {@link MemoryStateStore.committed}; a new store built from that object continues where the
  * last committed dispatch left off, which is how tests simulate successive processes.
@@ -118,18 +165,17 @@ export function cloneSnapshot(data: SnapshotData): SnapshotData {
  * const second = new MemoryStateStore(first.committed);
  * ```
  */
-export class MemoryStateStore implements StateStore {
-  #snapshots: Map<string, SnapshotData>;
-  #notices: Notice[];
+export class MemoryStateStore extends BufferedStateStore {
   #committed: MemoryStateSnapshot;
 
   /** @param initial - committed state to start from (e.g. another store's `committed`) */
   constructor(initial?: MemoryStateSnapshot) {
+    super();
     this.#committed = initial ?? { snapshots: {}, notices: [] };
-    this.#snapshots = new Map(
+    this.snapshots = new Map(
       Object.entries(structuredClone(this.#committed.snapshots)).map(([k, v]) => [k, v]),
     );
-    this.#notices = this.#committed.notices.map((n) => ({ ...n }));
+    this.noticeQueue = this.#committed.notices.map((n) => ({ ...n }));
   }
 
   /** The state as of the last `commit()` (or the initial state). */
@@ -137,41 +183,10 @@ export class MemoryStateStore implements StateStore {
     return this.#committed;
   }
 
-  loadSnapshot(handlePath: string): SnapshotData | undefined {
-    const data = this.#snapshots.get(handlePath);
-    return data === undefined ? undefined : cloneSnapshot(data);
-  }
-
-  saveSnapshot(handlePath: string, data: SnapshotData): void {
-    this.#snapshots.set(handlePath, cloneSnapshot(data));
-  }
-
-  dropSnapshot(handlePath: string): void {
-    this.#snapshots.delete(handlePath);
-  }
-
-  listSnapshots(): string[] {
-    return [...this.#snapshots.keys()];
-  }
-
-  saveNotice(notice: Notice): void {
-    this.#notices.push({ ...notice });
-  }
-
-  dropNotice(notice: Notice): void {
-    this.#notices = this.#notices.filter((n) => !sameNotice(n, notice));
-  }
-
-  notices(eventPath?: string): Notice[] {
-    return this.#notices
-      .filter((n) => eventPath === undefined || n.eventPath === eventPath)
-      .map((n) => ({ ...n }));
-  }
-
   commit(): void {
     this.#committed = {
-      snapshots: structuredClone(Object.fromEntries(this.#snapshots)),
-      notices: this.#notices.map((n) => ({ ...n })),
+      snapshots: structuredClone(Object.fromEntries(this.snapshots)),
+      notices: this.noticeQueue.map((n) => ({ ...n })),
     };
   }
 
