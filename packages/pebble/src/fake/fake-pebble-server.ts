@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { formatGoDuration, parseDuration } from '../duration.js';
 import { type Layer, layerToYaml, type Service } from '../layer.js';
-import { z } from '../zod.js';
+import { type ZodType, z } from '../zod.js';
 import { ChangeStore, type FakeChange, parseRfc3339, rfc3339 } from './changes.js';
 import { FakeExec, matches } from './exec.js';
 import type { ExecMatcher, FakeExecHandler } from './exec-types.js';
@@ -964,16 +964,12 @@ export class FakePebbleServer {
   }
 
   #serviceAction(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({ action: z.string().nullish(), services: z.array(z.string()).nullish() })
-      .safeParse(body);
-    if (!parsed.success)
-      throw new HttpError(
-        400,
-        `cannot decode data from request body: ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    const action = parsed.data.action ?? '';
-    const names = parsed.data.services ?? [];
+    const data = decodeBody(
+      z.object({ action: z.string().nullish(), services: z.array(z.string()).nullish() }),
+      body,
+    );
+    const action = data.action ?? '';
+    const names = data.services ?? [];
     const plan = this.#plan.plan.services ?? {};
     if (action === 'autostart' || action === 'replan') {
       if (names.length > 0) throw new HttpError(400, `${action} accepts no service names`);
@@ -1298,16 +1294,12 @@ export class FakePebbleServer {
   }
 
   #checkAction(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({ action: z.string().nullish(), checks: z.array(z.string()).nullish() })
-      .safeParse(body);
-    if (!parsed.success)
-      throw new HttpError(
-        400,
-        `cannot decode data from request body: ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    const action = parsed.data.action ?? '';
-    const names = parsed.data.checks ?? [];
+    const data = decodeBody(
+      z.object({ action: z.string().nullish(), checks: z.array(z.string()).nullish() }),
+      body,
+    );
+    const action = data.action ?? '';
+    const names = data.checks ?? [];
     if (names.length === 0) throw new HttpError(400, `must specify checks for ${action} action`);
     if (action !== 'start' && action !== 'stop')
       throw new HttpError(400, `invalid action "${action}"`);
@@ -1334,13 +1326,8 @@ export class FakePebbleServer {
   }
 
   #refreshCheck(body: unknown, res: ServerResponse): void {
-    const parsed = z.object({ name: z.string().nullish() }).safeParse(body);
-    if (!parsed.success)
-      throw new HttpError(
-        400,
-        `cannot decode data from request body: ${parsed.error.issues[0]?.message ?? ''}`,
-      );
-    const name = parsed.data.name ?? '';
+    const data = decodeBody(z.object({ name: z.string().nullish() }), body);
+    const name = data.name ?? '';
     if (name === '') throw new HttpError(400, 'must specify check name');
     const state = this.#checks.get(name);
     if (state === undefined) throw new HttpError(404, `cannot find check with name "${name}"`);
@@ -1922,4 +1909,16 @@ function serviceConfig(service: Service | undefined): string {
 
 function checkKindName(check: NonNullable<Layer['checks']>[string]): string {
   return check.http !== undefined ? 'HTTP' : check.tcp !== undefined ? 'TCP' : 'exec';
+}
+
+/** Parse a request body as Pebble does, answering 400 "cannot decode data from request body". */
+function decodeBody<T>(schema: ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      `cannot decode data from request body: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
+  }
+  return parsed.data;
 }
