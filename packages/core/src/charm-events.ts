@@ -9,7 +9,7 @@ import {
   type Storage,
   type Unit,
 } from '@opsjs/model';
-import type { ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { DeferError, FrameworkError } from './errors.js';
 import { EventBase, LifecycleEvent, ObjectEvents } from './framework.js';
 import type { Handle } from './handle.js';
@@ -526,7 +526,7 @@ export class ActionEvent<P extends object = Record<string, unknown>> extends Eve
    * @throws {LoadError} with `errors: 'raise'` (the default) when validation fails
    * @throws {DispatchAbort} with `errors: 'fail'` when validation fails
    */
-  loadParams<T>(schema: ZodType<T>, options: LoadOptions<'raise' | 'fail'> = {}): T {
+  loadParams<T>(schema: $ZodType<T>, options: LoadOptions<'raise' | 'fail'> = {}): T {
     return loadWithSchema(
       schema,
       Object.fromEntries(Object.entries(this.params)),

@@ -8,7 +8,7 @@ import {
   statusPriority,
   type Unit,
 } from '@opsjs/model';
-import type { ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import {
   ActionEvent,
   CharmEvents,
@@ -151,7 +151,7 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
    * @throws {LoadError} with `errors: 'raise'` (the default) when validation fails
    * @throws {DispatchAbort} with `errors: 'blocked'` when validation fails
    */
-  loadConfig<T>(schema: ZodType<T>, options: LoadOptions<'raise' | 'blocked'> = {}): T {
+  loadConfig<T>(schema: $ZodType<T>, options: LoadOptions<'raise' | 'blocked'> = {}): T {
     const raw: Record<string, unknown> = {};
     const model = this.model;
     for (const [key, value] of model.config) {

@@ -13,6 +13,7 @@ import { logger as defaultLogger, formatError, type Logger } from './logger.js';
 import { ControllerStateStore } from './storage/controller-state-store.js';
 import { LOCAL_STATE_FILE, LocalStateStore } from './storage/local-state-store.js';
 import type { StateStore } from './storage/state-store.js';
+import { OPSJS_VERSION } from './version.js';
 
 /** Options of {@link main}. */
 export interface MainOptions {
@@ -97,7 +98,7 @@ async function runMain(
     }
     backend ??= new HookToolBackend({ context, env });
     removeSink = installSinks(log, backend, context.debug);
-    log.debug('opsjs up and running.');
+    log.debug(`opsjs ${OPSJS_VERSION} up and running.`);
     if (context.unitName === '') {
       throw new DispatchError(
         'JUJU_UNIT_NAME is not set: main() must run inside a Juju hook or action context',

@@ -10,7 +10,7 @@
  *
  * @packageDocumentation
  */
-import { config } from 'zod';
+import { config } from 'zod/mini';
 
 if (process.env.JUJU_UNIT_NAME !== undefined && config().jitless === undefined) {
   config({ jitless: true });

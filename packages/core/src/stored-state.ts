@@ -1,6 +1,7 @@
-import type { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { StoredStateError } from './errors.js';
 import { type CommitEvent, FrameworkObject } from './framework.js';
+import { describeZodIssues, parseSchema } from './schema-parse.js';
 import { validateSnapshot } from './snapshot.js';
 
 /** A value stored state can hold: null, booleans, finite numbers, strings, arrays and plain objects. */
@@ -22,7 +23,7 @@ export interface StoredStateOptions<T extends StateShape> {
    * Data that fails, e.g. written by an older version of the charm, goes to `migrate`, or
    * raises {@link StoredStateError} when there is none.
    */
-  readonly schema?: z.ZodType<T>;
+  readonly schema?: $ZodType<T>;
   /** Turn stored data that fails `schema` into the current shape. */
   readonly migrate?: (stored: Readonly<Record<string, unknown>>) => T;
 }
@@ -118,7 +119,7 @@ export class StoredState<T extends StateShape> extends FrameworkObject {
     if (stored !== undefined) Object.assign(merged, structuredClone(stored));
     const { schema, migrate } = this.#options;
     if (schema === undefined) return merged as T;
-    const parsed = schema.safeParse(merged);
+    const parsed = parseSchema(schema, merged);
     if (parsed.success) return parsed.data;
     if (migrate !== undefined) {
       let migrated: T;
@@ -127,11 +128,11 @@ export class StoredState<T extends StateShape> extends FrameworkObject {
       } catch (err) {
         throw new StoredStateError(path, 'migrating the stored data failed', { cause: err });
       }
-      const again = schema.safeParse(migrated);
+      const again = parseSchema(schema, migrated);
       if (!again.success) {
         throw new StoredStateError(
           path,
-          `migrated data does not match the schema: ${describeIssues(again.error)}`,
+          `migrated data does not match the schema: ${describeZodIssues(again.error).join('; ')}`,
           { cause: again.error },
         );
       }
@@ -140,14 +141,8 @@ export class StoredState<T extends StateShape> extends FrameworkObject {
     throw new StoredStateError(
       path,
       `stored data does not match the schema (written by an older version of the charm?): ` +
-        `${describeIssues(parsed.error)}; pass a migrate function to convert it`,
+        `${describeZodIssues(parsed.error).join('; ')}; pass a migrate function to convert it`,
       { cause: parsed.error },
     );
   }
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length === 0 ? '(root)' : i.path.join('.')}: ${i.message}`)
-    .join('; ');
 }

@@ -1,8 +1,9 @@
 import type { Application, Relation, Unit } from '@opsjs/model';
-import type { ZodError, ZodType } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { DispatchAbort, LoadError } from './errors.js';
 import { toCamelCase } from './framework.js';
 import { pyJsonDumps } from './py-repr.js';
+import { describeZodIssues, parseSchema } from './schema-parse.js';
 
 /** How typed loading reacts to invalid data. */
 export interface LoadOptions<M extends string> {
@@ -12,14 +13,6 @@ export interface LoadOptions<M extends string> {
    * both then end the dispatch with exit code 0 without committing (as ops does).
    */
   readonly errors?: M;
-}
-
-/** @internal the issues of a zod error as `field: message` lines (values are never included) */
-export function describeZodIssues(error: ZodError): string[] {
-  return error.issues.map((issue) => {
-    const where = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-    return `${where}: ${issue.message}`;
-  });
 }
 
 /** @internal `{'server-port': 1}` → `{serverPort: 1}` */
@@ -34,14 +27,14 @@ export function camelCaseKeys(raw: Readonly<Record<string, unknown>>): Record<st
  * `errors` mode) call `onFail` with the message and end the dispatch with exit code 0.
  */
 export function loadWithSchema<T>(
-  schema: ZodType<T>,
+  schema: $ZodType<T>,
   raw: Readonly<Record<string, unknown>>,
   source: string,
   options: LoadOptions<string>,
   onFail: (message: string) => void,
   convertKeys = true,
 ): T {
-  const parsed = schema.safeParse(convertKeys ? camelCaseKeys(raw) : raw);
+  const parsed = parseSchema(schema, convertKeys ? camelCaseKeys(raw) : raw);
   if (parsed.success) return parsed.data;
   const issues = describeZodIssues(parsed.error);
   const error = new LoadError(source, issues, { cause: parsed.error });
@@ -71,7 +64,7 @@ export interface LoadRelationOptions extends LoadOptions<'raise'> {
  */
 export function loadRelationData<T>(
   relation: Relation,
-  schema: ZodType<T>,
+  schema: $ZodType<T>,
   entity: Unit | Application,
   options: LoadRelationOptions = {},
 ): T {
@@ -95,7 +88,7 @@ export function loadRelationData<T>(
 /** Options of {@link saveRelationData}. */
 export interface SaveRelationOptions<T> {
   /** Validates `value` first; nothing is written when it fails. */
-  readonly schema?: ZodType<T>;
+  readonly schema?: $ZodType<T>;
   /** Encodes each value (default {@link pyJsonDumps}: Python `json.dumps` output, as ops). */
   readonly encoder?: (value: unknown) => string;
 }

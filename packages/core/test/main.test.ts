@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import { CharmBase } from '../src/charm.js';
 import type { Framework } from '../src/framework.js';
 import { Logger } from '../src/logger.js';
@@ -93,7 +94,7 @@ describe('main() in process', () => {
     });
     expect(code).toBe(0);
     expect(backend.logs.map(([, m]) => m)).toEqual([
-      'opsjs up and running.',
+      `opsjs ${packageJson.version} up and running.`,
       'Using controller storage: JUJU_VERSION=3.6.4',
       '"collect_metrics" is not supported when using Juju for storage\n' +
         'see: https://github.com/canonical/operator/issues/348',

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeHookTools, jujuLogs } from './helpers/hook-tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const { version } = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 const fixture = path.join(here, 'fixtures', 'demo-charm');
 let work: string;
 let bundle: string;
@@ -102,7 +105,7 @@ describe('main() as a real process', () => {
       'status-set --application=False active',
     ]);
     expect(jujuLogs(install.calls)).toEqual([
-      ['DEBUG', 'opsjs up and running.'],
+      ['DEBUG', `opsjs ${version} up and running.`],
       ['DEBUG', 'Using local storage: not a Kubernetes podspec charm'],
       ['DEBUG', 'Emitting Juju event install.'],
     ]);

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { array, literal, number, object, record, string } from 'zod';
+import { array, int, literal, object, record, string } from 'zod/mini';
 import { StateStoreError } from '../errors.js';
+import { parseSchema } from '../schema-parse.js';
 import { BufferedStateStore, NoticeTupleSchema, SnapshotDataSchema } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
@@ -12,7 +13,7 @@ const VERSION = 1;
 
 const FileSchema = object({
   format: literal(FORMAT),
-  version: number().int(),
+  version: int(),
   snapshots: record(string(), SnapshotDataSchema),
   notices: array(NoticeTupleSchema),
 });
@@ -77,7 +78,7 @@ export class LocalStateStore extends BufferedStateStore {
         { cause: err },
       );
     }
-    const parsed = FileSchema.safeParse(raw);
+    const parsed = parseSchema(FileSchema, raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined ? '' : issue.path.join('.');

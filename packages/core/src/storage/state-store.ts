@@ -4,12 +4,13 @@ import {
   lazy,
   number,
   record,
+  refine,
   string,
   tuple,
   union,
-  type ZodType,
+  type ZodMiniType,
   null as zNull,
-} from 'zod';
+} from 'zod/mini';
 
 /**
  * A value the framework can persist: null, a boolean, a finite number, a string, or an array
@@ -69,22 +70,22 @@ export interface StateStore {
   close(): void;
 }
 
-/** zod schema of a {@link SnapshotValue}. */
-export const SnapshotValueSchema: ZodType<SnapshotValue> = lazy(() =>
+/** @internal zod schema of a {@link SnapshotValue}. */
+export const SnapshotValueSchema: ZodMiniType<SnapshotValue> = lazy(() =>
   union([
     zNull(),
     boolean(),
-    number().refine(Number.isFinite, 'expected a finite number'),
+    number().check(refine(Number.isFinite, 'expected a finite number')),
     string(),
     array(SnapshotValueSchema),
     record(string(), SnapshotValueSchema),
   ]),
 );
 
-/** zod schema of a {@link SnapshotData} map. */
+/** @internal zod schema of a {@link SnapshotData} map. */
 export const SnapshotDataSchema = record(string(), SnapshotValueSchema);
 
-/** zod schema of a {@link Notice} as persisted: `[eventPath, observerPath, methodName]`. */
+/** @internal zod schema of a {@link Notice} as persisted: `[eventPath, observerPath, methodName]`. */
 export const NoticeTupleSchema = tuple([string(), string(), string()]);
 
 /** @internal Whether two notices are the same triple. */
