@@ -1,24 +1,28 @@
-import { z } from 'zod';
+import { encode, looseObject, object, safeParse, toJSONSchema, type ZodMiniObject } from 'zod/mini';
+import { type $loose, type $strip, $ZodError, type $ZodType, type output } from 'zod/v4/core';
+import { parseContext } from './error-map.js';
 import { BagEncodeError } from './errors.js';
 import { jsonFieldSchema } from './json-field.js';
 
 /**
  * The fields of one databag: field name (as on the wire) → zod schema whose input is the
- * bag's string value (`z.string()`, `z.enum([...])`, {@link jsonField}, `.optional()`...).
+ * bag's string value (`string()`, `enum([...])`, {@link jsonField}, `optional(...)`...).
+ * Any zod v4 schema fits, from `zod/mini` or zod classic (`zod`); prefer `zod/mini` in code a
+ * charm bundles, as one classic import loads the whole classic API at every dispatch.
  */
-export type BagShape = Readonly<Record<string, z.ZodType<unknown, string | undefined>>>;
+export type BagShape = Readonly<Record<string, $ZodType<unknown, string | undefined>>>;
 
 /** An empty {@link BagShape}: a bag with no declared fields. */
 export type EmptyShape = Record<never, never>;
 
 /** The zod schema of a databag: an object that keeps unknown fields. */
-export type BagSchema<S extends BagShape> = z.ZodObject<S, z.core.$loose>;
+export type BagSchema<S extends BagShape> = ZodMiniObject<S, $loose>;
 
 /** A databag as the charm sees it after parsing: declared fields typed, unknown ones kept. */
-export type BagData<S extends BagShape> = z.output<BagSchema<S>>;
+export type BagData<S extends BagShape> = output<BagSchema<S>>;
 
 /** What a charm writes to a databag: the declared fields, typed. */
-export type BagValue<S extends BagShape> = z.output<z.ZodObject<S, z.core.$strip>>;
+export type BagValue<S extends BagShape> = output<ZodMiniObject<S, $strip>>;
 
 /** One reason a databag was rejected. It never contains a databag value. */
 export interface BagIssue {
@@ -60,19 +64,28 @@ export class BagCodec<S extends BagShape> {
   readonly label: string;
   /** The declared fields. */
   readonly shape: S;
-  /** The zod schema (unknown fields are kept). */
-  readonly schema: BagSchema<S>;
+  #schema: BagSchema<S> | undefined;
+  #strict: ZodMiniObject<S, $strip> | undefined;
+  #allOptional: boolean | undefined;
 
   /** @internal use `defineInterface()` */
   constructor(label: string, shape: S) {
     this.label = label;
     this.shape = shape;
-    this.schema = z.looseObject(shape);
+  }
+
+  /** The zod (`zod/mini`) schema of the bag; unknown fields are kept. Built on first use. */
+  get schema(): BagSchema<S> {
+    this.#schema ??= looseObject(this.shape);
+    return this.#schema;
   }
 
   /** Whether the bag declares no required field. */
   get allOptional(): boolean {
-    return Object.values(this.shape).every((field) => field.safeParse(undefined).success);
+    this.#allOptional ??= Object.values(this.shape).every(
+      (field) => safeParse(field, undefined).success,
+    );
+    return this.#allOptional;
   }
 
   /**
@@ -99,7 +112,7 @@ export class BagCodec<S extends BagShape> {
       }
     }
     if (issues.length > 0) return { ok: false, issues };
-    const result = this.schema.safeParse(raw);
+    const result = safeParse(this.schema, raw, parseContext);
     if (result.success) return { ok: true, data: result.data };
     return {
       ok: false,
@@ -121,9 +134,10 @@ export class BagCodec<S extends BagShape> {
   encode(value: BagValue<S>): Record<string, string> {
     let encoded: unknown;
     try {
-      encoded = z.encode(z.object(this.shape), value);
+      this.#strict ??= object(this.shape);
+      encoded = encode(this.#strict, value, parseContext);
     } catch (err) {
-      if (err instanceof z.ZodError) {
+      if (err instanceof $ZodError) {
         throw new BagEncodeError(
           this.label,
           err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
@@ -153,13 +167,13 @@ export class BagCodec<S extends BagShape> {
    * `contentSchema`; unknown fields allowed.
    */
   jsonSchema(): JsonSchema {
-    const schema = z.toJSONSchema(this.schema, {
+    const schema = toJSONSchema(this.schema, {
       io: 'input',
       unrepresentable: 'any',
       override: (ctx) => {
         const inner = jsonFieldSchema(ctx.zodSchema);
         if (inner === undefined) return;
-        const content: JsonSchema = z.toJSONSchema(inner, { io: 'output', unrepresentable: 'any' });
+        const content: JsonSchema = toJSONSchema(inner, { io: 'output', unrepresentable: 'any' });
         delete content.$schema;
         ctx.jsonSchema.type = 'string';
         ctx.jsonSchema.contentMediaType = 'application/json';

@@ -101,13 +101,19 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
  * provider's and requirer's app and unit bags. Returns typed bag codecs, JSON Schema export
  * and `Provider`/`Requirer` classes that a charm creates for one endpoint.
  *
+ * Field schemas may be any zod v4 schema, from `zod/mini` or zod classic (`zod`), mixed
+ * freely; types are inferred from either. Write interface libraries with `zod/mini` named
+ * imports: a charm bundles them, and zod classic costs several times the load time at every
+ * dispatch. Bag schemas are built on first use, not when the interface is defined.
+ *
  * @example
  * ```ts
+ * import { int, string } from 'zod/mini';
  * const greeting = defineInterface({
  *   name: 'greeting',
  *   version: 0,
- *   provider: { app: { message: z.string() } },
- *   requirer: { unit: { port: jsonField(z.number().int()) } },
+ *   provider: { app: { message: string() } },
+ *   requirer: { unit: { port: jsonField(int()) } },
  * });
  * // in a charm constructor:
  * this.greeting = new greeting.Requirer(this, 'greeting');

@@ -120,15 +120,15 @@ export default defineConfig({
 });
 `,
     'src/index.ts': `import { defineInterface, jsonField } from '@opsjs/charmlibs';
-import { z } from 'zod';
+import { int, maximum, minimum, string } from 'zod/mini';
 
 /** The ${name} interface, v${version}: what each side writes in its databags. */
 export const ${def} = defineInterface({
   name: '${name}',
   version: ${version},
   summary: 'Describe what the ${name} interface is for.',
-  provider: { app: { endpoint: z.string() } },
-  requirer: { app: { port: jsonField(z.number().int().min(1).max(65535)) } },
+  provider: { app: { endpoint: string() } },
+  requirer: { app: { port: jsonField(int().check(minimum(1), maximum(65535))) } },
 });
 
 /** The provider side of ${name}: create one per providing endpoint. */

@@ -2,8 +2,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import {
+  array,
+  int,
+  looseObject,
+  object,
+  optional,
+  type output,
+  record,
+  safeParse,
+  string,
+  unknown,
+} from 'zod/mini';
 import type { JsonSchema } from './bag-codec.js';
+import { parseContext } from './error-map.js';
 import { ToolError } from './errors.js';
 import { scaffoldInterface } from './scaffold.js';
 import { checkSchemas, type ReleasedSchemas, type SchemaCheckResult } from './schema-diff.js';
@@ -21,30 +33,35 @@ export interface ToolOptions {
   readonly run?: CommandRunner;
 }
 
-const PackageJsonSchema = z.looseObject({
-  name: z.string(),
-  version: z.string(),
-  dependencies: z.record(z.string(), z.string()).optional(),
-  devDependencies: z.record(z.string(), z.string()).optional(),
-  charmlibs: z
-    .looseObject({
-      interfaces: z.array(z.looseObject({ name: z.string(), version: z.number().int() })),
-    })
-    .optional(),
-});
-type PackageJson = z.infer<typeof PackageJsonSchema>;
+// Built on first use: a charm that bundles this package never runs the tool.
+const buildPackageJsonSchema = () =>
+  looseObject({
+    name: string(),
+    version: string(),
+    dependencies: optional(record(string(), string())),
+    devDependencies: optional(record(string(), string())),
+    charmlibs: optional(
+      looseObject({
+        interfaces: array(looseObject({ name: string(), version: int() })),
+      }),
+    ),
+  });
+type PackageJsonSchema = ReturnType<typeof buildPackageJsonSchema>;
+type PackageJson = output<PackageJsonSchema>;
+let packageJsonSchema: PackageJsonSchema | undefined;
 
-const ReleasedSchemasSchema = z.object({
-  package: z.string(),
-  version: z.string(),
-  interfaces: z.record(
-    z.string(),
-    z.object({
-      provider: z.record(z.string(), z.unknown()),
-      requirer: z.record(z.string(), z.unknown()),
-    }),
-  ),
-});
+const buildReleasedSchemasSchema = () =>
+  object({
+    package: string(),
+    version: string(),
+    interfaces: record(
+      string(),
+      object({
+        provider: record(string(), unknown()),
+        requirer: record(string(), unknown()),
+      }),
+    ),
+  });
 
 const USAGE = `usage: charmlibs <command>
   new <interface> [--version N] [--dir DIR]   scaffold an interface package (default dir packages/interfaces)
@@ -132,7 +149,8 @@ export function readPackageJson(dir: string): PackageJson {
   } catch (err) {
     throw new ToolError(`${file}: cannot read package.json`, { cause: err });
   }
-  const parsed = PackageJsonSchema.safeParse(raw);
+  packageJsonSchema ??= buildPackageJsonSchema();
+  const parsed = safeParse(packageJsonSchema, raw, parseContext);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ToolError(`${file}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
@@ -212,7 +230,7 @@ export function readReleased(dir: string): ReleasedSchemas | undefined {
   } catch (err) {
     throw new ToolError(`${file}: not valid JSON`, { cause: err });
   }
-  const parsed = ReleasedSchemasSchema.safeParse(raw);
+  const parsed = safeParse(buildReleasedSchemasSchema(), raw, parseContext);
   if (!parsed.success) {
     throw new ToolError(
       `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { array, int, optional, string } from 'zod/mini';
 import { BagCodec } from '../src/bag-codec.js';
 import { BagEncodeError, InterfaceDefinitionError } from '../src/errors.js';
 import { defineInterface } from '../src/interface-definition.js';
@@ -7,9 +7,9 @@ import { jsonField, jsonFieldSchema } from '../src/json-field.js';
 import { greetingV0 } from './fixtures/greeting.js';
 
 const codec = new BagCodec('test app', {
-  port: jsonField(z.number().int()),
-  name: z.string(),
-  tags: jsonField(z.array(z.string())).optional(),
+  port: jsonField(int()),
+  name: string(),
+  tags: optional(jsonField(array(string()))),
 });
 
 describe('BagCodec.parse', () => {
@@ -83,7 +83,7 @@ describe('JSON Schema export', () => {
       },
     });
     expect(schema.$schema).toBeUndefined();
-    expect(jsonFieldSchema(z.string())).toBeUndefined();
+    expect(jsonFieldSchema(string())).toBeUndefined();
   });
 
   it('exports each side as charm-relation-interfaces shapes it (app and unit)', () => {

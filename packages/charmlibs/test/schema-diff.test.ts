@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { $ZodType } from 'zod/v4/core';
 import { defineInterface } from '../src/interface-definition.js';
 import { jsonField } from '../src/json-field.js';
 import { checkSchemas, diffSchemas } from '../src/schema-diff.js';
@@ -111,8 +112,8 @@ describe('checkSchemas', () => {
 
 describe('checkSchemas on zod-defined interfaces', () => {
   const define = (
-    port: z.ZodType<unknown, string>,
-    extra: Record<string, z.ZodType<unknown, string | undefined>>,
+    port: $ZodType<unknown, string>,
+    extra: Record<string, $ZodType<unknown, string | undefined>>,
   ) =>
     defineInterface({
       name: 'web',

@@ -1,5 +1,5 @@
 import { defineInterface, jsonField, type RemoteDataOf } from '@opsjs/charmlibs';
-import { z } from 'zod';
+import { int, looseObject, minLength, string, url } from 'zod/mini';
 
 /**
  * The `ingress` interface, v2, as catalogued in canonical/charm-relation-interfaces
@@ -17,17 +17,17 @@ export const ingressV2 = defineInterface({
   summary: 'Ask a proxy to route HTTP traffic to an application, and learn the URL it serves.',
   provider: {
     app: {
-      ingress: jsonField(z.looseObject({ url: z.url({ protocol: /^https?$/ }).min(1) })),
+      ingress: jsonField(looseObject({ url: url({ protocol: /^https?$/ }).check(minLength(1)) })),
     },
   },
   requirer: {
     app: {
-      model: jsonField(z.string()),
-      port: jsonField(z.number().int()),
-      name: jsonField(z.string()),
+      model: jsonField(string()),
+      port: jsonField(int()),
+      name: jsonField(string()),
     },
     unit: {
-      host: jsonField(z.string()),
+      host: jsonField(string()),
     },
   },
 });

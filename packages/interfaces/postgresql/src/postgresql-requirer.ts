@@ -1,5 +1,5 @@
 import { type Relation, SecretNotFoundError } from '@opsjs/core';
-import { z } from 'zod';
+import { record, safeParse, string, type ZodMiniRecord, type ZodMiniString } from 'zod/mini';
 import { DEFAULT_REQUESTED_SECRETS, postgresqlClientV0, SECRET_GROUPS } from './schema.js';
 
 /** What {@link PostgresqlRequirer.request} asks for. */
@@ -34,7 +34,8 @@ export interface DatabaseConnection {
   readonly tlsCa: string | undefined;
 }
 
-const SecretContentSchema = z.record(z.string(), z.string());
+// Built on first use: only a dispatch that reads the provider's secrets needs it.
+let secretContentSchema: ZodMiniRecord<ZodMiniString<string>, ZodMiniString<string>> | undefined;
 
 /**
  * The requirer side of `postgresql_client` v0 (an application that needs a database): ask
@@ -105,7 +106,8 @@ export class PostgresqlRequirer extends postgresqlClientV0.Requirer {
 
   #secretContent(id: string): Record<string, string> | null {
     try {
-      const parsed = SecretContentSchema.safeParse(this.model.getSecret({ id }).getContent());
+      secretContentSchema ??= record(string(), string());
+      const parsed = safeParse(secretContentSchema, this.model.getSecret({ id }).getContent());
       return parsed.success ? parsed.data : null;
     } catch (err) {
       if (err instanceof SecretNotFoundError) return null;

@@ -1,7 +1,7 @@
 import { defineInterface, jsonField, type RemoteDataOf } from '@opsjs/charmlibs';
-import { z } from 'zod';
+import { array, optional, string } from 'zod/mini';
 
-const optionalString = z.string().optional();
+const optionalString = optional(string());
 
 /**
  * The `postgresql_client` interface, v0 (the `database` interface of the data-platform
@@ -20,10 +20,10 @@ export const postgresqlClientV0 = defineInterface({
   summary: 'Ask a PostgreSQL charm for a database and credentials.',
   provider: {
     app: {
-      database: z.string(),
+      database: string(),
       username: optionalString,
       password: optionalString,
-      endpoints: z.string(),
+      endpoints: string(),
       uris: optionalString,
       'read-only-endpoints': optionalString,
       'read-only-uris': optionalString,
@@ -43,8 +43,8 @@ export const postgresqlClientV0 = defineInterface({
   },
   requirer: {
     app: {
-      database: z.string(),
-      'requested-secrets': jsonField(z.array(z.string())),
+      database: string(),
+      'requested-secrets': jsonField(array(string())),
       'external-node-connectivity': optionalString,
       'extra-user-roles': optionalString,
       'extra-group-roles': optionalString,
