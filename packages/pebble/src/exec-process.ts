@@ -11,10 +11,9 @@ import {
   ProtocolError,
 } from './errors.js';
 import type { PebbleClient } from './pebble-client.js';
-import { type Change, ExecResultSchema } from './schemas.js';
+import { type Change, execResultSchema, stringSchema } from './schemas.js';
 import { signalName } from './signals.js';
 import { parseResult, type Transport } from './transport.js';
-import { z } from './zod.js';
 
 /** A source of standard input for {@link PebbleClient.exec}. */
 export type ExecStdin = string | Uint8Array | Readable | AsyncIterable<Uint8Array | string>;
@@ -363,8 +362,8 @@ export async function startExec(
       'split-stderr': !combine,
     },
   });
-  const result = parseResult(ExecResultSchema, env.result, 'POST /v1/exec');
-  const changeId = parseResult(z.string(), env.change, 'POST /v1/exec (change)');
+  const result = parseResult(execResultSchema(), env.result, 'POST /v1/exec');
+  const changeId = parseResult(stringSchema(), env.change, 'POST /v1/exec (change)');
   const taskId = result['task-id'];
   const base = `ws://localhost/v1/tasks/${encodeURIComponent(taskId)}/websocket`;
   const sockets: WebSocket[] = [];

@@ -1,7 +1,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { PebbleError } from './errors.js';
 import type { ZodInput } from './zod.js';
-import { z } from './zod.js';
+import { memo, safeParse, z } from './zod.js';
 
 /**
  * Typed Pebble layers and plans: services, checks and log targets, with YAML round-trips
@@ -15,84 +15,94 @@ export class LayerError extends PebbleError {
   override readonly code: string = 'OPSJS_PEBBLE_LAYER';
 }
 
-const str = z.string().optional();
-const strList = z.array(z.string()).nullish();
-const strMap = z.record(z.string(), z.string()).nullish();
-const num = z.number().int().optional();
-const override = z.enum(['merge', 'replace']).optional();
+const str = () => z.optional(z.string());
+const strList = () => z.nullish(z.array(z.string()));
+const strMap = () => z.nullish(z.record(z.string(), z.string()));
+const num = () => z.optional(z.number().check(z.int()));
+const override = () => z.optional(z.enum(['merge', 'replace']));
 
 /** Wire (kebab-case) schema of a service entry. @internal */
-export const ServiceDictSchema = z.object({
-  summary: str,
-  description: str,
-  startup: str,
-  override,
-  command: str,
-  after: strList,
-  before: strList,
-  requires: strList,
-  workload: str,
-  environment: strMap,
-  'user-id': num,
-  user: str,
-  'group-id': num,
-  group: str,
-  'working-dir': str,
-  'on-success': str,
-  'on-failure': str,
-  'on-check-failure': strMap,
-  'backoff-delay': str,
-  'backoff-factor': z.number().optional(),
-  'backoff-limit': str,
-  'kill-delay': str,
-});
+export const serviceDictSchema = memo(() =>
+  z.object({
+    summary: str(),
+    description: str(),
+    startup: str(),
+    override: override(),
+    command: str(),
+    after: strList(),
+    before: strList(),
+    requires: strList(),
+    workload: str(),
+    environment: strMap(),
+    'user-id': num(),
+    user: str(),
+    'group-id': num(),
+    group: str(),
+    'working-dir': str(),
+    'on-success': str(),
+    'on-failure': str(),
+    'on-check-failure': strMap(),
+    'backoff-delay': str(),
+    'backoff-factor': z.optional(z.number()),
+    'backoff-limit': str(),
+    'kill-delay': str(),
+  }),
+);
 
-const checkExecSchema = z.object({
-  command: str,
-  'service-context': str,
-  environment: strMap,
-  'user-id': num,
-  user: str,
-  'group-id': num,
-  group: str,
-  'working-dir': str,
-});
+const checkExecSchema = () =>
+  z.object({
+    command: str(),
+    'service-context': str(),
+    environment: strMap(),
+    'user-id': num(),
+    user: str(),
+    'group-id': num(),
+    group: str(),
+    'working-dir': str(),
+  });
 
 /** Wire (kebab-case) schema of a check entry. @internal */
-export const CheckDictSchema = z.object({
-  override,
-  level: str,
-  startup: str,
-  period: str,
-  timeout: str,
-  threshold: num,
-  http: z.object({ url: str, headers: strMap }).optional(),
-  tcp: z.object({ port: num, host: str }).optional(),
-  exec: checkExecSchema.optional(),
-});
+export const checkDictSchema = memo(() =>
+  z.object({
+    override: override(),
+    level: str(),
+    startup: str(),
+    period: str(),
+    timeout: str(),
+    threshold: num(),
+    http: z.optional(z.object({ url: str(), headers: strMap() })),
+    tcp: z.optional(z.object({ port: num(), host: str() })),
+    exec: z.optional(checkExecSchema()),
+  }),
+);
 
 /** Wire (kebab-case) schema of a log target entry. @internal */
-export const LogTargetDictSchema = z.object({
-  type: str,
-  location: str,
-  services: strList,
-  override,
-  labels: strMap,
-});
+export const logTargetDictSchema = memo(() =>
+  z.object({
+    type: str(),
+    location: str(),
+    services: strList(),
+    override: override(),
+    labels: strMap(),
+  }),
+);
 
 /** Wire schema of a whole layer or plan document. @internal */
-export const LayerDictSchema = z
-  .object({
-    summary: str,
-    description: str,
-    services: z.record(z.string(), ServiceDictSchema).nullish(),
-    checks: z.record(z.string(), CheckDictSchema).nullish(),
-    'log-targets': z.record(z.string(), LogTargetDictSchema).nullish(),
-  })
-  .catchall(z.unknown());
+export const layerDictSchema = memo(() =>
+  z.catchall(
+    z.object({
+      summary: str(),
+      description: str(),
+      services: z.nullish(z.record(z.string(), serviceDictSchema())),
+      checks: z.nullish(z.record(z.string(), checkDictSchema())),
+      'log-targets': z.nullish(z.record(z.string(), logTargetDictSchema())),
+    }),
+    z.unknown(),
+  ),
+);
 
 /** A layer document as Pebble spells it (kebab-case keys). */
-export type LayerDict = ZodInput<typeof LayerDictSchema>;
+export type LayerDict = ZodInput<ReturnType<typeof layerDictSchema>>;
 
 type Override = 'merge' | 'replace';
 
@@ -304,7 +314,7 @@ export function parseLayer(source: string | LayerDict, what = 'layer'): Layer {
       throw new LayerError(`${what}: cannot parse YAML: ${(cause as Error).message}`, { cause });
     }
   }
-  const parsed = LayerDictSchema.safeParse(raw);
+  const parsed = safeParse(layerDictSchema(), raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined ? '' : issue.path.join('.');

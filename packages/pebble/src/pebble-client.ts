@@ -9,35 +9,40 @@ import { type Layer, type LayerDict, layerToYaml, type Plan, parseLayer } from '
 import { boundaryOf, MultipartParser, quote } from './multipart.js';
 import {
   type Change,
-  ChangeSchema,
   type CheckInfo,
-  CheckInfoSchema,
-  ChecksChangedSchema,
+  changeSchema,
+  changesSchema,
+  checksChangedSchema,
+  checksSchema,
   type FileInfo,
-  FileInfoSchema,
-  FileResultSchema,
-  HealthSchema,
-  IdentitiesSchema,
+  fileInfosSchema,
+  type fileResultSchema,
+  fileResultsReplySchema,
+  fileResultsSchema,
+  healthSchema,
   type Identity,
   type IdentityAccess,
+  identitiesSchema,
+  intSchema,
   type LogEntry,
-  LogEntrySchema,
+  logEntrySchema,
   type Notice,
-  NoticeSchema,
-  NotifyResultSchema,
+  noticeSchema,
+  noticesSchema,
+  notifyResultSchema,
   type RefreshCheckResult,
-  RefreshCheckResultSchema,
+  refreshCheckResultSchema,
   type ServiceInfo,
-  ServiceInfoSchema,
   type SystemInfo,
-  SystemInfoSchema,
+  servicesSchema,
+  stringSchema,
+  systemInfoSchema,
   type Warning,
-  WarningSchema,
+  warningsSchema,
 } from './schemas.js';
 import { signalName } from './signals.js';
 import { discard, parseResult, Transport } from './transport.js';
-import type { ZodOutput, ZodType } from './zod.js';
-import { z } from './zod.js';
+import type { ZodOutput } from './zod.js';
 
 /** Options of {@link PebbleClient}. */
 export interface PebbleClientOptions {
@@ -165,7 +170,7 @@ export class PebbleClient {
    * @throws {APIError} when Pebble answers with an error.
    */
   async getSystemInfo(): Promise<SystemInfo> {
-    return this.#transport.result('GET', '/v1/system-info', SystemInfoSchema);
+    return this.#transport.result('GET', '/v1/system-info', systemInfoSchema());
   }
 
   /**
@@ -180,7 +185,7 @@ export class PebbleClient {
       query: { level: options.level, names: options.names },
       okStatuses: [502],
     });
-    return parseResult(HealthSchema, env.result, 'GET /v1/health').healthy;
+    return parseResult(healthSchema(), env.result, 'GET /v1/health').healthy;
   }
 
   /**
@@ -190,7 +195,7 @@ export class PebbleClient {
    * @throws {APIError} on a Pebble without the endpoint (404).
    */
   async getWarnings(select: 'pending' | 'all' = 'pending'): Promise<Warning[]> {
-    return this.#transport.result('GET', '/v1/warnings', nullableList(WarningSchema), {
+    return this.#transport.result('GET', '/v1/warnings', warningsSchema(), {
       query: { select },
     });
   }
@@ -201,7 +206,7 @@ export class PebbleClient {
    * @throws {APIError} on a Pebble without the endpoint (404).
    */
   async ackWarnings(timestamp: Date): Promise<number> {
-    return this.#transport.result('POST', '/v1/warnings', z.number().int(), {
+    return this.#transport.result('POST', '/v1/warnings', intSchema(), {
       json: { action: 'okay', timestamp: timestamp.toISOString() },
     });
   }
@@ -213,7 +218,7 @@ export class PebbleClient {
   async getChanges(
     options: { select?: 'all' | 'in-progress' | 'ready'; service?: string } = {},
   ): Promise<Change[]> {
-    const changes = await this.#transport.result('GET', '/v1/changes', nullableList(ChangeSchema), {
+    const changes = await this.#transport.result('GET', '/v1/changes', changesSchema(), {
       query: { select: options.select ?? 'in-progress', for: options.service },
     });
     return changes.sort((a, b) => compareIds(a.id, b.id));
@@ -224,7 +229,7 @@ export class PebbleClient {
    * @throws {APIError} 404 when there is no such change.
    */
   async getChange(changeId: string): Promise<Change> {
-    return this.#transport.result('GET', `/v1/changes/${encodeId(changeId)}`, ChangeSchema);
+    return this.#transport.result('GET', `/v1/changes/${encodeId(changeId)}`, changeSchema());
   }
 
   /**
@@ -232,7 +237,7 @@ export class PebbleClient {
    * @throws {APIError} 400 when the change is already ready, 404 when unknown.
    */
   async abortChange(changeId: string): Promise<Change> {
-    return this.#transport.result('POST', `/v1/changes/${encodeId(changeId)}`, ChangeSchema, {
+    return this.#transport.result('POST', `/v1/changes/${encodeId(changeId)}`, changeSchema(), {
       json: { action: 'abort' },
     });
   }
@@ -261,7 +266,7 @@ export class PebbleClient {
           query: { timeout: formatSeconds(wait) },
           headersTimeoutMs: wait + this.timeoutMs,
         });
-        return parseResult(ChangeSchema, env.result, `GET ${path}`);
+        return parseResult(changeSchema(), env.result, `GET ${path}`);
       } catch (error) {
         if (error instanceof APIError && error.status === 504) continue;
         if (error instanceof APIError && error.status === 404) {
@@ -296,7 +301,7 @@ export class PebbleClient {
     const env = await this.#transport.request('POST', '/v1/services', {
       json: { action, services },
     });
-    const changeId = parseResult(z.string(), env.change, 'POST /v1/services (change)');
+    const changeId = parseResult(stringSchema(), env.change, 'POST /v1/services (change)');
     const timeoutMs = options.timeoutMs ?? 30_000;
     if (timeoutMs === 0) return changeId;
     const change = await this.waitChange(changeId, {
@@ -351,7 +356,7 @@ export class PebbleClient {
 
   /** Gets the status of the services in the plan (all, or those named), sorted by name. */
   async getServices(names?: readonly string[]): Promise<ServiceInfo[]> {
-    return this.#transport.result('GET', '/v1/services', nullableList(ServiceInfoSchema), {
+    return this.#transport.result('GET', '/v1/services', servicesSchema(), {
       // As ops (and Pebble's Go client): one comma-joined `names`, sent (empty) for an empty list.
       query: { names: names === undefined ? undefined : names.join(',') },
     });
@@ -398,7 +403,7 @@ export class PebbleClient {
    * @throws {ProtocolError} when the plan YAML is not valid.
    */
   async getPlan(): Promise<Plan> {
-    const text = await this.#transport.result('GET', '/v1/plan', z.string(), {
+    const text = await this.#transport.result('GET', '/v1/plan', stringSchema(), {
       query: { format: 'yaml' },
     });
     try {
@@ -412,7 +417,7 @@ export class PebbleClient {
 
   /** Gets check statuses, filtered by level (exact match) and names. */
   async getChecks(level?: 'alive' | 'ready', names?: readonly string[]): Promise<CheckInfo[]> {
-    return this.#transport.result('GET', '/v1/checks', nullableList(CheckInfoSchema), {
+    return this.#transport.result('GET', '/v1/checks', checksSchema(), {
       query: { level, names },
     });
   }
@@ -429,7 +434,7 @@ export class PebbleClient {
 
   async #checks(action: string, names: readonly string[]): Promise<string[]> {
     requireNames(`${action}Checks`, 'checks', names);
-    const r = await this.#transport.result('POST', '/v1/checks', ChecksChangedSchema, {
+    const r = await this.#transport.result('POST', '/v1/checks', checksChangedSchema(), {
       json: { action, checks: names },
     });
     return r.changed;
@@ -440,7 +445,7 @@ export class PebbleClient {
    * @throws {APIError} 404 for an unknown check.
    */
   async refreshCheck(name: string): Promise<RefreshCheckResult> {
-    return this.#transport.result('POST', '/v1/checks/refresh', RefreshCheckResultSchema, {
+    return this.#transport.result('POST', '/v1/checks/refresh', refreshCheckResultSchema(), {
       json: { name },
       headersTimeoutMs: this.timeoutMs + 60_000,
     });
@@ -480,7 +485,7 @@ export class PebbleClient {
       }
       yield tail;
     }
-    const results = await this.#transport.result('POST', '/v1/files', z.array(FileResultSchema), {
+    const results = await this.#transport.result('POST', '/v1/files', fileResultsSchema(), {
       body: body(),
       headers: { 'content-type': `multipart/form-data; boundary=${quote(boundary)}` },
     });
@@ -600,7 +605,7 @@ export class PebbleClient {
           throw new ProtocolError(`${endpoint}: multipart reply for ${path} ended early`, endpoint);
         }
         const env = parseResult(
-          z.object({ result: z.array(FileResultSchema) }),
+          fileResultsReplySchema(),
           JSON.parse(Buffer.concat(response).toString('utf8') || 'null'),
           `${endpoint} (response part)`,
         );
@@ -636,7 +641,7 @@ export class PebbleClient {
     path: string,
     options: { pattern?: string; itself?: boolean } = {},
   ): Promise<FileInfo[]> {
-    return this.#transport.result('GET', '/v1/files', nullableList(FileInfoSchema), {
+    return this.#transport.result('GET', '/v1/files', fileInfosSchema(), {
       // As ops: an empty pattern is not sent, and `itself` only when true.
       query: {
         path,
@@ -652,7 +657,7 @@ export class PebbleClient {
    * @throws {PathError} when it exists (without `makeParents`) or its parent is missing.
    */
   async makeDir(path: string, options: MakeDirOptions = {}): Promise<void> {
-    const results = await this.#transport.result('POST', '/v1/files', z.array(FileResultSchema), {
+    const results = await this.#transport.result('POST', '/v1/files', fileResultsSchema(), {
       json: {
         action: 'make-dirs',
         dirs: [
@@ -672,7 +677,7 @@ export class PebbleClient {
    * @throws {PathError} when it is missing or a non-empty directory (without `recursive`).
    */
   async removePath(path: string, options: { recursive?: boolean } = {}): Promise<void> {
-    const results = await this.#transport.result('POST', '/v1/files', z.array(FileResultSchema), {
+    const results = await this.#transport.result('POST', '/v1/files', fileResultsSchema(), {
       json: {
         action: 'remove',
         paths: [{ path, ...(options.recursive ? { recursive: true } : {}) }],
@@ -731,7 +736,7 @@ export class PebbleClient {
     data?: Record<string, string>,
     repeatAfterMs?: number,
   ): Promise<string> {
-    const r = await this.#transport.result('POST', '/v1/notices', NotifyResultSchema, {
+    const r = await this.#transport.result('POST', '/v1/notices', notifyResultSchema(), {
       json: {
         action: 'add',
         type: 'custom',
@@ -748,7 +753,7 @@ export class PebbleClient {
    * @throws {APIError} 404 when there is no such notice.
    */
   async getNotice(id: string): Promise<Notice> {
-    return this.#transport.result('GET', `/v1/notices/${encodeId(id)}`, NoticeSchema);
+    return this.#transport.result('GET', `/v1/notices/${encodeId(id)}`, noticeSchema());
   }
 
   /**
@@ -757,7 +762,7 @@ export class PebbleClient {
    */
   async getNotices(filter: NoticesFilter = {}): Promise<Notice[]> {
     const after = filter.after instanceof Date ? rfc3339Nano(filter.after) : filter.after;
-    return this.#transport.result('GET', '/v1/notices', nullableList(NoticeSchema), {
+    return this.#transport.result('GET', '/v1/notices', noticesSchema(), {
       query: {
         users: filter.users,
         'user-id': filter.userId,
@@ -776,7 +781,7 @@ export class PebbleClient {
 
   /** Gets the identities Pebble knows (secrets come back masked). */
   async getIdentities(): Promise<Record<string, Identity>> {
-    return this.#transport.result('GET', '/v1/identities', IdentitiesSchema);
+    return this.#transport.result('GET', '/v1/identities', identitiesSchema());
   }
 
   /**
@@ -900,14 +905,7 @@ function parseLogLine(line: string, endpoint: string): LogEntry {
       { cause },
     );
   }
-  return parseResult(LogEntrySchema, value, endpoint);
-}
-
-function nullableList<S extends ZodType>(schema: S) {
-  return z
-    .array(schema)
-    .nullish()
-    .transform((value) => value ?? []);
+  return parseResult(logEntrySchema(), value, endpoint);
 }
 
 function isTypedLayer(layer: Layer | LayerDict): layer is Layer {
@@ -935,7 +933,7 @@ function ownerFields(options: OwnerOptions): Record<string, unknown> {
 
 // As ops: each requested path must have a result, and an error there is a PathError.
 function raisePathErrors(
-  results: ZodOutput<typeof FileResultSchema>[],
+  results: ZodOutput<ReturnType<typeof fileResultSchema>>[],
   paths: readonly string[],
   endpoint = 'POST /v1/files',
 ): void {

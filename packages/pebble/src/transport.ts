@@ -2,8 +2,9 @@ import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
-import { EnvelopeSchema, ErrorResultSchema } from './schemas.js';
+import { envelopeSchema, errorResultSchema, partialEnvelopeSchema } from './schemas.js';
 import type { ZodError, ZodOutput, ZodType } from './zod.js';
+import { safeParse } from './zod.js';
 
 /** A query string value: lists are sent as repeated parameters. @internal */
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -192,7 +193,7 @@ export class Transport {
       );
     }
     const raw = await this.readJson(reply, endpoint);
-    const parsed = EnvelopeSchema.safeParse(raw);
+    const parsed = safeParse(envelopeSchema(), raw);
     if (!parsed.success) {
       throw new ProtocolError(
         `${endpoint}: malformed reply envelope: ${describeIssues(parsed.error)}`,
@@ -202,7 +203,7 @@ export class Transport {
     }
     const env = parsed.data;
     if (env.type === 'error') {
-      const error = ErrorResultSchema.safeParse(env.result);
+      const error = safeParse(errorResultSchema(), env.result);
       throw new APIError({
         status: reply.status,
         statusText: env.status,
@@ -236,8 +237,8 @@ export class Transport {
       discard(reply.body);
       why = `Content-Type '${reply.contentType}'`;
     }
-    const env = EnvelopeSchema.partial().safeParse(raw);
-    const result = ErrorResultSchema.safeParse(env.success ? env.data.result : undefined);
+    const env = safeParse(partialEnvelopeSchema(), raw);
+    const result = safeParse(errorResultSchema(), env.success ? env.data.result : undefined);
     throw new APIError({
       status: reply.status,
       statusText: (env.success ? env.data.status : undefined) ?? STATUS_CODES[reply.status] ?? '',
@@ -294,7 +295,7 @@ export function parseResult<S extends ZodType>(
   value: unknown,
   endpoint: string,
 ): ZodOutput<S> {
-  const parsed = schema.safeParse(value);
+  const parsed = safeParse(schema, value);
   if (!parsed.success) {
     throw new ProtocolError(
       `${endpoint}: unexpected result: ${describeIssues(parsed.error)}`,

@@ -50,6 +50,17 @@ describe('bundles', () => {
     expect(zod.filter((i) => /\/locales\/(?!en\.js$)[^/]+$/u.test(i))).toEqual([]);
   }, 60_000);
 
+  it('loads zod/mini, not zod classic (whose methods cost a dispatch ~10 ms to load)', async () => {
+    for (const source of [
+      "import { PebbleClient, parseLayer } from '@opsjs/pebble'; console.log(new PebbleClient({ socketPath: '/x' }).socketPath, parseLayer('{}'));",
+      "export { FakePebbleServer } from '@opsjs/pebble/fake';",
+    ]) {
+      const { inputs } = await bundle(source);
+      expect(inputs.filter((i) => i.includes('/zod/v4/mini/')).length).toBeGreaterThan(0);
+      expect(inputs.filter((i) => i.includes('/zod/v4/classic/'))).toEqual([]);
+    }
+  }, 60_000);
+
   it('the fake server entry point does bring ws', async () => {
     const { inputs } = await bundle("export { FakePebbleServer } from '@opsjs/pebble/fake';");
     expect(inputs.some((i) => /\/node_modules\/(\.pnpm\/)?ws[@/]/u.test(i))).toBe(true);

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { formatGoDuration, formatSeconds, parseDuration } from '../src/duration.js';
 import {
-  ChangeSchema,
-  CheckInfoSchema,
-  FileInfoSchema,
-  NoticeSchema,
-  ServiceInfoSchema,
+  changeSchema,
+  checkInfoSchema,
+  fileInfoSchema,
+  noticeSchema,
+  serviceInfoSchema,
 } from '../src/schemas.js';
 
 describe('result types', () => {
   it('keep unknown enum values as strings', () => {
-    const service = ServiceInfoSchema.parse({ name: 'a', startup: 'enabled', current: 'backoff' });
+    const service = serviceInfoSchema().parse({
+      name: 'a',
+      startup: 'enabled',
+      current: 'backoff',
+    });
     expect(service.current).toBe('backoff');
-    const change = ChangeSchema.parse({
+    const change = changeSchema().parse({
       id: '1',
       kind: 'future-kind',
       summary: 's',
@@ -26,7 +30,7 @@ describe('result types', () => {
   });
 
   it('tolerate null lists and ignore unknown fields', () => {
-    const change = ChangeSchema.parse({
+    const change = changeSchema().parse({
       id: '1',
       kind: 'k',
       summary: 's',
@@ -41,19 +45,19 @@ describe('result types', () => {
   });
 
   it('treat a check reporting startup without a change ID as inactive (as ops)', () => {
-    const check = CheckInfoSchema.parse({
+    const check = checkInfoSchema().parse({
       name: 'c',
       startup: 'enabled',
       status: 'up',
       threshold: 3,
     });
     expect(check.status).toBe('inactive');
-    const old = CheckInfoSchema.parse({ name: 'c', status: 'up', threshold: 3 });
+    const old = checkInfoSchema().parse({ name: 'c', status: 'up', threshold: 3 });
     expect(old).toMatchObject({ status: 'up', startup: 'enabled', successes: 0, failures: 0 });
   });
 
   it('parse file permissions from octal strings and notices with public user', () => {
-    const file = FileInfoSchema.parse({
+    const file = fileInfoSchema().parse({
       path: '/a',
       name: 'a',
       type: 'file',
@@ -65,8 +69,8 @@ describe('result types', () => {
       group: 'root',
     });
     expect(file.permissions).toBe(0o640);
-    expect(() => FileInfoSchema.parse({ ...file, permissions: 'rw-' })).toThrow();
-    const notice = NoticeSchema.parse({
+    expect(() => fileInfoSchema().parse({ ...file, permissions: 'rw-' })).toThrow();
+    const notice = noticeSchema().parse({
       id: '1',
       'user-id': null,
       type: 'warning',

@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { formatGoDuration, parseDuration } from '../duration.js';
 import { type Layer, layerToYaml, type Service } from '../layer.js';
-import { type ZodType, z } from '../zod.js';
+import { memo, safeParse, type ZodType, z } from '../zod.js';
 import { ChangeStore, type FakeChange, parseRfc3339, rfc3339 } from './changes.js';
 import { FakeExec, matches } from './exec.js';
 import type { ExecMatcher, FakeExecHandler } from './exec-types.js';
@@ -964,10 +964,7 @@ export class FakePebbleServer {
   }
 
   #serviceAction(body: unknown, res: ServerResponse): void {
-    const data = decodeBody(
-      z.object({ action: z.string().nullish(), services: z.array(z.string()).nullish() }),
-      body,
-    );
+    const data = decodeBody(serviceActionBody(), body);
     const action = data.action ?? '';
     const names = data.services ?? [];
     const plan = this.#plan.plan.services ?? {};
@@ -1146,9 +1143,7 @@ export class FakePebbleServer {
   }
 
   #signals(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({ signal: z.string().nullish(), services: z.array(z.string()).nullish() })
-      .safeParse(body);
+    const parsed = safeParse(signalsBody(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -1172,16 +1167,7 @@ export class FakePebbleServer {
   // ----- plan and checks -----
 
   #addLayer(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({
-        action: z.string().nullish(),
-        combine: z.boolean().nullish(),
-        inner: z.boolean().nullish(),
-        label: z.string().nullish(),
-        format: z.string().nullish(),
-        layer: z.string().nullish(),
-      })
-      .safeParse(body);
+    const parsed = safeParse(addLayerBody(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -1294,10 +1280,7 @@ export class FakePebbleServer {
   }
 
   #checkAction(body: unknown, res: ServerResponse): void {
-    const data = decodeBody(
-      z.object({ action: z.string().nullish(), checks: z.array(z.string()).nullish() }),
-      body,
-    );
+    const data = decodeBody(checkActionBody(), body);
     const action = data.action ?? '';
     const names = data.checks ?? [];
     if (names.length === 0) throw new HttpError(400, `must specify checks for ${action} action`);
@@ -1326,7 +1309,7 @@ export class FakePebbleServer {
   }
 
   #refreshCheck(body: unknown, res: ServerResponse): void {
-    const data = decodeBody(z.object({ name: z.string().nullish() }), body);
+    const data = decodeBody(refreshCheckBody(), body);
     const name = data.name ?? '';
     if (name === '') throw new HttpError(400, 'must specify check name');
     const state = this.#checks.get(name);
@@ -1380,22 +1363,7 @@ export class FakePebbleServer {
   // ----- exec -----
 
   #exec(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({
-        command: z.array(z.string()).nullish(),
-        'service-context': z.string().nullish(),
-        environment: z.record(z.string(), z.string()).nullish(),
-        'working-dir': z.string().nullish(),
-        timeout: z.string().nullish(),
-        'user-id': z.number().int().nullish(),
-        user: z.string().nullish(),
-        'group-id': z.number().int().nullish(),
-        group: z.string().nullish(),
-        terminal: z.boolean().nullish(),
-        interactive: z.boolean().nullish(),
-        'split-stderr': z.boolean().nullish(),
-      })
-      .safeParse(body);
+    const parsed = safeParse(execBody(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -1581,15 +1549,7 @@ export class FakePebbleServer {
   }
 
   #addNoticeFromApi(body: unknown, res: ServerResponse): void {
-    const parsed = z
-      .object({
-        action: z.string().nullish(),
-        type: z.string().nullish(),
-        key: z.string().nullish(),
-        'repeat-after': z.string().nullish(),
-        data: z.record(z.string(), z.unknown()).nullish(),
-      })
-      .safeParse(body);
+    const parsed = safeParse(addNoticeBody(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -1652,18 +1612,7 @@ export class FakePebbleServer {
   }
 
   #identityAction(body: unknown, res: ServerResponse): void {
-    const Ident = z.object({
-      access: z.string().nullish(),
-      local: z.object({ 'user-id': z.number().int().nullish() }).nullish(),
-      basic: z.object({ password: z.string().nullish() }).nullish(),
-      cert: z.object({ pem: z.string().nullish() }).nullish(),
-    });
-    const parsed = z
-      .object({
-        action: z.string().nullish(),
-        identities: z.record(z.string(), Ident.nullable()).nullish(),
-      })
-      .safeParse(body);
+    const parsed = safeParse(identityActionBody(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -1857,9 +1806,7 @@ export class FakePebbleServer {
       );
     }
     const body = await this.#json(req, 'request body into warnings operation');
-    const parsed = z
-      .object({ action: z.string().nullish(), timestamp: z.string().nullish() })
-      .safeParse(body);
+    const parsed = safeParse(warningsActionBody(), body);
     if (!parsed.success)
       throw new HttpError(400, 'cannot decode request body into warnings operation');
     if (parsed.data.action !== 'okay')
@@ -1913,7 +1860,7 @@ function checkKindName(check: NonNullable<Layer['checks']>[string]): string {
 
 /** Parse a request body as Pebble does, answering 400 "cannot decode data from request body". */
 function decodeBody<T>(schema: ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
+  const parsed = safeParse(schema, body);
   if (!parsed.success) {
     throw new HttpError(
       400,
@@ -1922,3 +1869,75 @@ function decodeBody<T>(schema: ZodType<T>, body: unknown): T {
   }
   return parsed.data;
 }
+
+// Request bodies, as Pebble's handlers decode them: every field may be absent or null.
+
+const optionalString = () => z.nullish(z.string());
+const optionalBoolean = () => z.nullish(z.boolean());
+const optionalInt = () => z.nullish(z.number().check(z.int()));
+const optionalStrings = () => z.nullish(z.array(z.string()));
+
+const serviceActionBody = memo(() =>
+  z.object({ action: optionalString(), services: optionalStrings() }),
+);
+const signalsBody = memo(() => z.object({ signal: optionalString(), services: optionalStrings() }));
+const addLayerBody = memo(() =>
+  z.object({
+    action: optionalString(),
+    combine: optionalBoolean(),
+    inner: optionalBoolean(),
+    label: optionalString(),
+    format: optionalString(),
+    layer: optionalString(),
+  }),
+);
+const checkActionBody = memo(() =>
+  z.object({ action: optionalString(), checks: optionalStrings() }),
+);
+const refreshCheckBody = memo(() => z.object({ name: optionalString() }));
+const execBody = memo(() =>
+  z.object({
+    command: optionalStrings(),
+    'service-context': optionalString(),
+    environment: z.nullish(z.record(z.string(), z.string())),
+    'working-dir': optionalString(),
+    timeout: optionalString(),
+    'user-id': optionalInt(),
+    user: optionalString(),
+    'group-id': optionalInt(),
+    group: optionalString(),
+    terminal: optionalBoolean(),
+    interactive: optionalBoolean(),
+    'split-stderr': optionalBoolean(),
+  }),
+);
+const addNoticeBody = memo(() =>
+  z.object({
+    action: optionalString(),
+    type: optionalString(),
+    key: optionalString(),
+    'repeat-after': optionalString(),
+    data: z.nullish(z.record(z.string(), z.unknown())),
+  }),
+);
+const identityActionBody = memo(() =>
+  z.object({
+    action: optionalString(),
+    identities: z.nullish(
+      z.record(
+        z.string(),
+        z.nullable(
+          z.object({
+            access: optionalString(),
+            local: z.nullish(z.object({ 'user-id': optionalInt() })),
+            basic: z.nullish(z.object({ password: optionalString() })),
+            cert: z.nullish(z.object({ pem: optionalString() })),
+          }),
+        ),
+      ),
+    ),
+  }),
+);
+const warningsActionBody = memo(() =>
+  z.object({ action: optionalString(), timestamp: optionalString() }),
+);

@@ -17,7 +17,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { boundaryOf, MultipartParser, quote } from '../multipart.js';
 import type { ZodOutput } from '../zod.js';
-import { z } from '../zod.js';
+import { memo, safeParse, z } from '../zod.js';
 import { rfc3339Seconds } from './changes.js';
 import { HttpError, osErrorText } from './http-error.js';
 import type { Ownership, UserDb } from './users.js';
@@ -27,26 +27,34 @@ export interface FileRecord extends Ownership {
   permissions: number;
 }
 
-const OwnerFields = {
-  permissions: z.string().nullish(),
-  'user-id': z.number().int().nullish(),
-  user: z.string().nullish(),
-  'group-id': z.number().int().nullish(),
-  group: z.string().nullish(),
-};
-const WriteRequestSchema = z.object({
-  action: z.string(),
-  files: z
-    .array(z.object({ path: z.string(), 'make-dirs': z.boolean().nullish(), ...OwnerFields }))
-    .nullish(),
+const ownerFields = () => ({
+  permissions: z.nullish(z.string()),
+  'user-id': z.nullish(z.number().check(z.int())),
+  user: z.nullish(z.string()),
+  'group-id': z.nullish(z.number().check(z.int())),
+  group: z.nullish(z.string()),
 });
-const JsonRequestSchema = z.object({
-  action: z.string(),
-  dirs: z
-    .array(z.object({ path: z.string(), 'make-parents': z.boolean().nullish(), ...OwnerFields }))
-    .nullish(),
-  paths: z.array(z.object({ path: z.string(), recursive: z.boolean().nullish() })).nullish(),
-});
+const writeRequestSchema = memo(() =>
+  z.object({
+    action: z.string(),
+    files: z.nullish(
+      z.array(
+        z.object({ path: z.string(), 'make-dirs': z.nullish(z.boolean()), ...ownerFields() }),
+      ),
+    ),
+  }),
+);
+const jsonRequestSchema = memo(() =>
+  z.object({
+    action: z.string(),
+    dirs: z.nullish(
+      z.array(
+        z.object({ path: z.string(), 'make-parents': z.nullish(z.boolean()), ...ownerFields() }),
+      ),
+    ),
+    paths: z.nullish(z.array(z.object({ path: z.string(), recursive: z.nullish(z.boolean()) }))),
+  }),
+);
 
 /** Ownership and mode fields of a file request item. */
 interface OwnerMeta {
@@ -179,7 +187,7 @@ export class FileStore {
 
   /** POST /v1/files with a JSON body. */
   async jsonAction(body: unknown): Promise<ItemResult[]> {
-    const parsed = JsonRequestSchema.safeParse(body);
+    const parsed = safeParse(jsonRequestSchema(), body);
     if (!parsed.success)
       throw new HttpError(
         400,
@@ -338,7 +346,7 @@ export class FileStore {
     if (boundary === undefined || boundary.length < 32)
       throw new HttpError(400, `invalid boundary "${boundary ?? ''}"`);
     const parser = new MultipartParser(boundary);
-    type Meta = NonNullable<ZodOutput<typeof WriteRequestSchema>['files']>[number];
+    type Meta = NonNullable<ZodOutput<ReturnType<typeof writeRequestSchema>>['files']>[number];
     const metas = new Map<string, Meta>();
     const order: string[] = [];
     const results = new Map<string, ItemResult>();
@@ -404,9 +412,10 @@ export class FileStore {
           }
         } else if (event.type === 'end-part') {
           if (partIndex === 0 && requestText !== undefined) {
-            let parsed: ZodOutput<typeof WriteRequestSchema>;
+            let parsed: ZodOutput<ReturnType<typeof writeRequestSchema>>;
             try {
-              const r = WriteRequestSchema.safeParse(
+              const r = safeParse(
+                writeRequestSchema(),
                 JSON.parse(Buffer.concat(requestText).toString('utf8')),
               );
               if (!r.success) throw new Error(r.error.issues[0]?.message ?? 'invalid');

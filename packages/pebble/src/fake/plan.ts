@@ -2,16 +2,17 @@ import { isMap, isScalar, LineCounter, parseDocument, stringify as stringifyYaml
 import { formatGoDuration, parseDuration } from '../duration.js';
 import {
   type Check,
-  CheckDictSchema,
+  checkDictSchema,
   type Layer,
-  LayerDictSchema,
   type LogTarget,
-  LogTargetDictSchema,
+  layerDictSchema,
   layerToDict,
+  logTargetDictSchema,
   parseLayer,
   type Service,
-  ServiceDictSchema,
+  serviceDictSchema,
 } from '../layer.js';
+import { safeParse } from '../zod.js';
 import { HttpError } from './http-error.js';
 
 /** A layer in the fake server's stack. @internal */
@@ -58,9 +59,9 @@ export function parseLayerStrict(text: string, label = 'layer'): Layer {
     throw bad(`cannot parse layer YAML: cannot parse layer "${label}": layer must be a map`);
   }
   const sections: [string, Record<string, unknown>][] = [
-    ['services', ServiceDictSchema.shape],
-    ['checks', CheckDictSchema.shape],
-    ['log-targets', LogTargetDictSchema.shape],
+    ['services', serviceDictSchema().shape],
+    ['checks', checkDictSchema().shape],
+    ['log-targets', logTargetDictSchema().shape],
   ];
   const typeNames: Record<string, string> = {
     services: 'plan.Service',
@@ -122,7 +123,7 @@ export function parseLayerStrict(text: string, label = 'layer'): Layer {
     }
   }
   raw = body;
-  const parsed = LayerDictSchema.safeParse(raw);
+  const parsed = safeParse(layerDictSchema(), raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw bad(
