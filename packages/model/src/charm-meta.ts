@@ -1,18 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
 import { MetadataError } from './errors.js';
 import type { JujuVersion } from './juju-version.js';
 import {
-  type ActionSchema,
-  ActionsFileSchema,
+  CHARM_META_CACHE_FORMAT,
+  type CharmMetaData,
+  charmMetaCacheSchema,
+} from './schemas/charm-meta-cache.js';
+import {
   type AssumesEntry,
-  ConfigFileSchema,
-  MetadataSchema,
-  type RelationEndpointSchema,
-  type StorageSchema,
+  actionsFileSchema,
+  assumesSchema,
+  configFileSchema,
+  metadataSchema,
+  type relationEndpointSchema,
+  type storageSchema,
 } from './schemas/metadata.js';
+import { safeParseEnglish } from './schemas/parse.js';
+import yaml from './yaml.cjs';
 
 /** The role of a relation endpoint. */
 export type RelationRole = 'requires' | 'provides' | 'peer';
@@ -142,10 +148,23 @@ export interface CharmMetaDocuments {
   readonly actions?: unknown;
 }
 
-type Metadata = z.output<typeof MetadataSchema>;
-type Endpoint = z.output<typeof RelationEndpointSchema>;
-type StorageEntry = z.output<typeof StorageSchema>;
-type ActionEntry = z.output<typeof ActionSchema>;
+type Endpoint = output<ReturnType<typeof relationEndpointSchema>>;
+type StorageEntry = output<ReturnType<typeof storageSchema>>;
+type ActionEntry = NonNullable<output<ReturnType<typeof actionsFileSchema>>>[string];
+type EndpointData = CharmMetaData['requires'][string];
+type ActionData = CharmMetaData['actions'][string];
+
+/**
+ * Normalised metadata read from `.opsjs/metadata.json`, by the documents object the constructor
+ * is called with (module-private: callers cannot forge an entry).
+ */
+const fromCache = new WeakMap<CharmMetaDocuments, CharmMetaData>();
+
+const DEFAULT_FILES = {
+  metadata: 'metadata.yaml',
+  config: 'config.yaml',
+  actions: 'actions.yaml',
+} as const;
 
 const CHARMCRAFT_CONFIG_KEY = 'config';
 const CHARMCRAFT_ACTIONS_KEY = 'actions';
@@ -220,110 +239,76 @@ export class CharmMeta {
   constructor(
     docs: CharmMetaDocuments,
     options: CharmMetaLoadOptions = {},
-    files: { metadata: string; config: string; actions: string } = {
-      metadata: 'metadata.yaml',
-      config: 'config.yaml',
-      actions: 'actions.yaml',
-    },
+    files: { metadata: string; config: string; actions: string } = DEFAULT_FILES,
   ) {
-    const md: Metadata = parseWith(MetadataSchema, docs.metadata, files.metadata);
-    const cfg = parseWith(ConfigFileSchema, docs.config ?? null, files.config);
-    const acts = parseWith(ActionsFileSchema, docs.actions ?? null, files.actions);
-
-    this.name = md.name;
-    this.summary = md.summary ?? '';
-    this.description = md.description ?? '';
-    this.title = md.title ?? md['display-name'];
-    this.subordinate = md.subordinate ?? false;
-    this.requires = endpoints(md.requires, 'requires');
-    this.provides = endpoints(md.provides, 'provides');
-    this.peers = endpoints(md.peers, 'peer');
-    const seen = new Map<string, string>();
-    for (const [section, names] of [
-      ['requires', Object.keys(this.requires)],
-      ['provides', Object.keys(this.provides)],
-      ['peers', Object.keys(this.peers)],
-    ] as const) {
-      for (const name of names) {
-        const first = seen.get(name);
-        if (first !== undefined) {
-          throw new MetadataError(
-            `${files.metadata}: ${section}.${name}: duplicate relation name (also declared in ${first})`,
-            { file: files.metadata },
-          );
-        }
-        seen.set(name, section);
-      }
-    }
+    const cached = fromCache.get(docs);
+    if (cached !== undefined) checkNames(cached, files.metadata);
+    const data = cached ?? normalize(docs, files);
+    this.name = data.name;
+    this.summary = data.summary;
+    this.description = data.description;
+    this.title = data.title;
+    this.subordinate = data.subordinate;
+    this.requires = endpoints(data.requires, 'requires');
+    this.provides = endpoints(data.provides, 'provides');
+    this.peers = endpoints(data.peers, 'peer');
     this.relations = { ...this.requires, ...this.provides, ...this.peers };
     const storages: Record<string, StorageMeta> = {};
-    for (const [name, s] of Object.entries(md.storage ?? {})) {
-      storages[name] = storageMeta(name, s, files.metadata);
+    for (const [name, st] of Object.entries(data.storages)) {
+      storages[name] = {
+        storageName: name,
+        type: st.type,
+        description: st.description,
+        location: st.location,
+        shared: st.shared,
+        readOnly: st.readOnly,
+        minimumSize: st.minimumSize,
+        multipleRange: st.multiple === null ? null : [st.multiple.min, st.multiple.max],
+        properties: st.properties,
+      };
     }
     this.storages = storages;
     const resources: Record<string, ResourceMeta> = {};
-    for (const [name, r] of Object.entries(md.resources ?? {})) {
+    for (const [name, r] of Object.entries(data.resources)) {
       resources[name] = {
         resourceName: name,
         type: r.type,
         filename: r.filename,
-        description: r.description ?? '',
+        description: r.description,
       };
     }
     this.resources = resources;
     const containers: Record<string, ContainerMeta> = {};
-    for (const [name, c] of Object.entries(md.containers ?? {})) {
-      const mounts: { storage: string; location: string }[] = [];
-      for (const m of c.mounts ?? []) {
-        if (m.location !== undefined) mounts.push({ storage: m.storage, location: m.location });
-      }
-      containers[name] = { name, resource: c.resource, mounts };
+    for (const [name, c] of Object.entries(data.containers)) {
+      containers[name] = { name, resource: c.resource, mounts: c.mounts };
     }
     this.containers = containers;
     const config: Record<string, ConfigOptionMeta> = {};
-    for (const [name, o] of Object.entries(cfg?.options ?? {})) {
-      config[name] = {
-        name,
-        type: o.type,
-        default: o.default ?? undefined,
-        description: o.description ?? '',
-      };
+    for (const [name, o] of Object.entries(data.config)) {
+      config[name] = { name, type: o.type, default: o.default, description: o.description };
     }
     this.config = config;
     const defaultAdditional =
       options.jujuVersion === undefined ? true : options.jujuVersion.isLessThan('4.0.0');
     const actions: Record<string, ActionMeta> = {};
-    for (const [name, a] of Object.entries(acts ?? {})) {
+    for (const [name, a] of Object.entries(data.actions)) {
       actions[name] = actionMeta(name, a, defaultAdditional);
     }
     this.actions = actions;
-    this.extraBindings = Object.keys(md['extra-bindings'] ?? {});
-    this.assumes = md.assumes ?? [];
-    this.charmUser = md['charm-user'] ?? 'root';
-    this.series = md.series ?? [];
-    this.minJujuVersion = md['min-juju-version'];
-    this.maintainers = md.maintainers ?? (md.maintainer === undefined ? [] : [md.maintainer]);
-    this.terms = md.terms ?? [];
-    this.tags = md.tags ?? [];
-    const list = (v: string | string[] | undefined): string[] =>
-      v === undefined ? [] : typeof v === 'string' ? [v] : v;
-    const websites = list(md.website);
-    const sources = list(md.source);
-    const issues = list(md.issues);
+    this.extraBindings = data.extraBindings;
+    this.assumes = data.assumes;
+    this.charmUser = data.charmUser;
+    this.series = data.series;
+    this.minJujuVersion = data.minJujuVersion;
+    this.maintainers = data.maintainers;
+    this.terms = data.terms;
+    this.tags = data.tags;
     this.links = {
-      websites: websites.length > 0 ? websites : list(md.links?.website),
-      sources: sources.length > 0 ? sources : list(md.links?.source),
-      issues: issues.length > 0 ? issues : list(md.links?.issues),
-      documentation: md.docs ?? md.links?.documentation,
+      websites: data.links.websites,
+      sources: data.links.sources,
+      issues: data.links.issues,
+      documentation: data.links.documentation,
     };
-    for (const name of this.extraBindings) {
-      if (name in this.relations) {
-        throw new MetadataError(
-          `${files.metadata}: extra-bindings.${name}: expected a name that is not also a relation endpoint`,
-          { file: files.metadata },
-        );
-      }
-    }
   }
 
   /**
@@ -371,16 +356,28 @@ export class CharmMeta {
   }
 
   /**
-   * Load the metadata of a charm directory: `metadata.yaml` (+ `config.yaml`,
+   * Load the metadata of a charm directory: {@link CHARM_META_CACHE_FILE} when it is at least
+   * as new as each YAML file (no YAML parsed), else `metadata.yaml` (+ `config.yaml`,
    * `actions.yaml`) when present, as Juju deploys it, else `charmcraft.yaml`.
    *
    * @throws {MetadataError} If no metadata file exists or one is invalid; a key defined both
-   *   in `charmcraft.yaml` and a legacy file is an error.
+   *   in `charmcraft.yaml` and a legacy file is an error; a cache that is not valid JSON, has
+   *   another `format` or does not match its shape is an error naming the file (it is not
+   *   skipped).
    */
   static fromCharmDir(dir: string, options: CharmMetaLoadOptions = {}): CharmMeta {
     const cached = readCharmMetaCache(dir);
-    if (cached !== undefined) {
-      return new CharmMeta(cached, options, {
+    if (cached?.data !== undefined) {
+      const docs: CharmMetaDocuments = { metadata: null };
+      fromCache.set(docs, cached.data);
+      return new CharmMeta(docs, options, {
+        metadata: CHARM_META_CACHE_FILE,
+        config: CHARM_META_CACHE_FILE,
+        actions: CHARM_META_CACHE_FILE,
+      });
+    }
+    if (cached?.documents !== undefined) {
+      return new CharmMeta(cached.documents, options, {
         metadata: `${CHARM_META_CACHE_FILE}: metadata`,
         config: `${CHARM_META_CACHE_FILE}: config`,
         actions: `${CHARM_META_CACHE_FILE}: actions`,
@@ -439,9 +436,9 @@ export class CharmMeta {
 }
 
 /**
- * Where {@link writeCharmMetaCache} puts the parsed metadata, relative to the charm directory.
- * `CharmMeta.fromCharmDir` reads it instead of the YAML files when it is at least as new as
- * each of them, which saves parsing YAML on every dispatch.
+ * Where {@link writeCharmMetaCache} puts the normalised metadata, relative to the charm
+ * directory. `CharmMeta.fromCharmDir` reads it instead of the YAML files when it is at least as
+ * new as each of them, which saves loading `yaml`, parsing and validating on every dispatch.
  */
 export const CHARM_META_CACHE_FILE = '.opsjs/metadata.json';
 
@@ -456,22 +453,53 @@ function mtimeMs(file: string): number | undefined {
 }
 
 /**
- * Write the parsed metadata documents of a charm as JSON ({@link CHARM_META_CACHE_FILE}), for
- * packing tools. Write it after the YAML files: it is used only while it is at least as new as
- * each of them.
+ * The body of {@link CHARM_META_CACHE_FILE} for a charm's metadata documents: the metadata
+ * validated and normalised as {@link CharmMeta} holds it, as one line of JSON, which
+ * `CharmMeta.fromCharmDir` reads back with a small shape check instead of parsing YAML and
+ * validating it again. The same documents always give the same text.
+ *
+ * @param docs - metadata, config and actions documents (e.g. `yaml.parse` output).
+ * @param files - file names to use in error messages.
+ * @returns The file's text, ending with a newline.
+ * @throws {MetadataError} If a document does not match the metadata schema.
+ * @example
+ * ```ts
+ * const text = charmMetaCacheText({ metadata: { name: 'demo' }, config: null, actions: null });
+ * ```
  */
-export function writeCharmMetaCache(charmDir: string, docs: CharmMetaDocuments): void {
-  const file = path.join(charmDir, CHARM_META_CACHE_FILE);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const body = {
-    metadata: docs.metadata,
-    config: docs.config ?? null,
-    actions: docs.actions ?? null,
-  };
-  fs.writeFileSync(file, `${JSON.stringify(body)}\n`);
+export function charmMetaCacheText(
+  docs: CharmMetaDocuments,
+  files: { metadata: string; config: string; actions: string } = DEFAULT_FILES,
+): string {
+  const data = normalize(docs, files);
+  return `${JSON.stringify({ format: CHARM_META_CACHE_FORMAT, ...data })}\n`;
 }
 
-function readCharmMetaCache(dir: string): CharmMetaDocuments | undefined {
+/**
+ * Write {@link CHARM_META_CACHE_FILE} into a charm directory for its metadata documents (see
+ * {@link charmMetaCacheText}), for packing tools. Write it after the YAML files: it is used
+ * only while it is at least as new as each of them.
+ *
+ * @throws {MetadataError} If a document does not match the metadata schema.
+ */
+export function writeCharmMetaCache(charmDir: string, docs: CharmMetaDocuments): void {
+  const text = charmMetaCacheText(docs);
+  const file = path.join(charmDir, CHARM_META_CACHE_FILE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/**
+ * The cache of a charm directory when it is at least as new as the YAML files: normalised
+ * data (the current format), or the documents of the first format (`{metadata, config,
+ * actions}`, which older packers write), validated as YAML documents are.
+ */
+function readCharmMetaCache(
+  dir: string,
+):
+  | { data: CharmMetaData; documents?: never }
+  | { data?: never; documents: CharmMetaDocuments }
+  | undefined {
   const file = path.join(dir, CHARM_META_CACHE_FILE);
   const cacheTime = mtimeMs(file);
   if (cacheTime === undefined) return undefined;
@@ -485,21 +513,42 @@ function readCharmMetaCache(dir: string): CharmMetaDocuments | undefined {
   } catch (err) {
     throw new MetadataError(`${CHARM_META_CACHE_FILE}: not valid JSON`, { file, cause: err });
   }
-  if (typeof parsed !== 'object' || parsed === null || !('metadata' in parsed)) {
-    throw new MetadataError(`${CHARM_META_CACHE_FILE}: expected an object with "metadata"`, {
-      file,
-    });
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MetadataError(`${CHARM_META_CACHE_FILE}: expected an object`, { file });
   }
-  return {
-    metadata: parsed.metadata,
-    config: 'config' in parsed ? parsed.config : null,
-    actions: 'actions' in parsed ? parsed.actions : null,
-  };
+  if (!('format' in parsed)) {
+    if (!('metadata' in parsed)) {
+      throw new MetadataError(
+        `${CHARM_META_CACHE_FILE}: expected an object with "format" (or "metadata")`,
+        { file },
+      );
+    }
+    return {
+      documents: {
+        metadata: parsed.metadata,
+        config: 'config' in parsed ? parsed.config : null,
+        actions: 'actions' in parsed ? parsed.actions : null,
+      },
+    };
+  }
+  if (parsed.format !== CHARM_META_CACHE_FORMAT) {
+    throw new MetadataError(
+      `${CHARM_META_CACHE_FILE}: format: expected ${JSON.stringify(CHARM_META_CACHE_FORMAT)}, got ${JSON.stringify(parsed.format)} (written by another version of @opsjs/model: pack the charm again)`,
+      { file },
+    );
+  }
+  // `format` is not in the schema: parsing strips it.
+  const data = parseWith(charmMetaCacheSchema(), parsed, CHARM_META_CACHE_FILE, file);
+  const assumes =
+    data.assumes.length === 0
+      ? []
+      : parseWith(assumesSchema(), data.assumes, `${CHARM_META_CACHE_FILE}: assumes`, file);
+  return { data: { ...data, assumes } };
 }
 
 function yamlOf(text: string, file: string): unknown {
   try {
-    return parseYaml(text);
+    return yaml.parseYaml(text);
   } catch (err) {
     throw new MetadataError(
       `${file}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
@@ -511,26 +560,133 @@ function yamlOf(text: string, file: string): unknown {
   }
 }
 
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, file: string): z.output<S> {
-  const result = schema.safeParse(value);
+function parseWith<S extends $ZodType>(
+  schema: S,
+  value: unknown,
+  file: string,
+  errorFile: string = file.split(':')[0] ?? file,
+): output<S> {
+  const result = safeParseEnglish(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue === undefined || issue.path.length === 0 ? '' : ` ${issue.path.join('.')}:`;
   throw new MetadataError(`${file}:${where} ${issue?.message ?? 'invalid'}`, {
-    file: file.split(':')[0] ?? file,
+    file: errorFile,
     cause: result.error,
   });
 }
 
-function endpoints(
+/** Validate metadata documents and normalise them as {@link CharmMeta} and the cache hold them. */
+function normalize(
+  docs: CharmMetaDocuments,
+  files: { metadata: string; config: string; actions: string },
+): CharmMetaData {
+  const md = parseWith(metadataSchema(), docs.metadata, files.metadata);
+  const cfg = parseWith(configFileSchema(), docs.config ?? null, files.config);
+  const acts = parseWith(actionsFileSchema(), docs.actions ?? null, files.actions);
+  const list = (v: string | string[] | undefined): string[] =>
+    v === undefined ? [] : typeof v === 'string' ? [v] : v;
+  const websites = list(md.website);
+  const sources = list(md.source);
+  const issues = list(md.issues);
+  const names = {
+    requires: endpointData(md.requires),
+    provides: endpointData(md.provides),
+    peers: endpointData(md.peers),
+    extraBindings: Object.keys(md['extra-bindings'] ?? {}),
+  };
+  checkNames(names, files.metadata);
+  const storages: CharmMetaData['storages'] = {};
+  for (const [name, st] of Object.entries(md.storage ?? {})) {
+    storages[name] = storageData(name, st, files.metadata);
+  }
+  const resources: CharmMetaData['resources'] = {};
+  for (const [name, r] of Object.entries(md.resources ?? {})) {
+    resources[name] = { type: r.type, filename: r.filename, description: r.description ?? '' };
+  }
+  const containers: CharmMetaData['containers'] = {};
+  for (const [name, c] of Object.entries(md.containers ?? {})) {
+    const mounts: { storage: string; location: string }[] = [];
+    for (const m of c.mounts ?? []) {
+      if (m.location !== undefined) mounts.push({ storage: m.storage, location: m.location });
+    }
+    containers[name] = { resource: c.resource, mounts };
+  }
+  const config: CharmMetaData['config'] = {};
+  for (const [name, o] of Object.entries(cfg?.options ?? {})) {
+    config[name] = {
+      type: o.type,
+      default: o.default ?? undefined,
+      description: o.description ?? '',
+    };
+  }
+  const actions: CharmMetaData['actions'] = {};
+  for (const [name, a] of Object.entries(acts ?? {})) actions[name] = actionData(a);
+  return {
+    name: md.name,
+    summary: md.summary ?? '',
+    description: md.description ?? '',
+    title: md.title ?? md['display-name'],
+    subordinate: md.subordinate ?? false,
+    ...names,
+    storages,
+    resources,
+    containers,
+    config,
+    actions,
+    assumes: md.assumes ?? [],
+    charmUser: md['charm-user'] ?? 'root',
+    series: md.series ?? [],
+    minJujuVersion: md['min-juju-version'],
+    maintainers: md.maintainers ?? (md.maintainer === undefined ? [] : [md.maintainer]),
+    terms: md.terms ?? [],
+    tags: md.tags ?? [],
+    links: {
+      websites: websites.length > 0 ? websites : list(md.links?.website),
+      sources: sources.length > 0 ? sources : list(md.links?.source),
+      issues: issues.length > 0 ? issues : list(md.links?.issues),
+      documentation: md.docs ?? md.links?.documentation,
+    },
+  };
+}
+
+/**
+ * Juju's rules across sections: an endpoint name is declared once in requires/provides/peers,
+ * and an extra binding is not also an endpoint.
+ */
+function checkNames(
+  data: Pick<CharmMetaData, 'requires' | 'provides' | 'peers' | 'extraBindings'>,
+  file: string,
+): void {
+  const seen = new Map<string, string>();
+  for (const section of ['requires', 'provides', 'peers'] as const) {
+    for (const name of Object.keys(data[section])) {
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new MetadataError(
+          `${file}: ${section}.${name}: duplicate relation name (also declared in ${first})`,
+          { file },
+        );
+      }
+      seen.set(name, section);
+    }
+  }
+  for (const name of data.extraBindings) {
+    if (seen.has(name)) {
+      throw new MetadataError(
+        `${file}: extra-bindings.${name}: expected a name that is not also a relation endpoint`,
+        { file },
+      );
+    }
+  }
+}
+
+function endpointData(
   raw: Record<string, Endpoint> | null | undefined,
-  role: RelationRole,
-): Record<string, RelationMeta> {
-  const out: Record<string, RelationMeta> = {};
+): Record<string, EndpointData> {
+  const out: Record<string, EndpointData> = {};
   for (const [name, e] of Object.entries(raw ?? {})) {
     out[name] = {
-      relationName: name,
-      role,
       interfaceName: e.interface,
       limit: e.limit ?? null,
       optional: e.optional ?? false,
@@ -541,8 +697,31 @@ function endpoints(
   return out;
 }
 
-function storageMeta(name: string, s: StorageEntry, file: string): StorageMeta {
-  let range: [number, number | null] | null = null;
+function endpoints(
+  data: Readonly<Record<string, EndpointData>>,
+  role: RelationRole,
+): Record<string, RelationMeta> {
+  const out: Record<string, RelationMeta> = {};
+  for (const [name, e] of Object.entries(data)) {
+    out[name] = {
+      relationName: name,
+      role,
+      interfaceName: e.interfaceName,
+      limit: e.limit,
+      optional: e.optional,
+      scope: e.scope,
+      description: e.description,
+    };
+  }
+  return out;
+}
+
+function storageData(
+  name: string,
+  s: StorageEntry,
+  file: string,
+): CharmMetaData['storages'][string] {
+  let range: { min: number; max: number | null } | null = null;
   if (s.multiple !== undefined) {
     const r = String(s.multiple.range);
     const m = /^(\d+)(?:(\+)|-(\d*))?$/.exec(r);
@@ -553,32 +732,43 @@ function storageMeta(name: string, s: StorageEntry, file: string): StorageMeta {
       );
     }
     const min = Number(m[1]);
-    if (m[2] === '+') range = [min, null];
-    else if (m[3] === undefined) range = [min, min];
-    else range = [min, m[3] === '' ? null : Number(m[3])];
+    if (m[2] === '+') range = { min, max: null };
+    else if (m[3] === undefined) range = { min, max: min };
+    else range = { min, max: m[3] === '' ? null : Number(m[3]) };
   }
   return {
-    storageName: name,
     type: s.type,
     description: s.description ?? '',
     location: s.location,
     shared: s.shared ?? false,
     readOnly: s['read-only'] ?? false,
     minimumSize: s['minimum-size'],
-    multipleRange: range,
+    multiple: range,
     properties: s.properties ?? [],
   };
 }
 
-function actionMeta(name: string, a: ActionEntry, defaultAdditional: boolean): ActionMeta {
+function actionData(a: ActionEntry): ActionData {
   return {
-    name,
     title: a?.title,
     description: a?.description ?? '',
     params: a?.params ?? {},
     required: a?.required ?? [],
-    additionalProperties: a?.additionalProperties ?? defaultAdditional,
+    additionalProperties: a?.additionalProperties,
     parallel: a?.parallel ?? false,
     executionGroup: a?.['execution-group'],
+  };
+}
+
+function actionMeta(name: string, a: ActionData, defaultAdditional: boolean): ActionMeta {
+  return {
+    name,
+    title: a.title,
+    description: a.description,
+    params: a.params,
+    required: a.required,
+    additionalProperties: a.additionalProperties ?? defaultAdditional,
+    parallel: a.parallel,
+    executionGroup: a.executionGroup,
   };
 }

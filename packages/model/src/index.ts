@@ -36,6 +36,7 @@ export {
   type CharmMetaLoadOptions,
   type ConfigOptionMeta,
   type ContainerMeta,
+  charmMetaCacheText,
   type MetadataLinks,
   type RelationMeta,
   type RelationRole,

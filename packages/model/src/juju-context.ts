@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { record as zRecord, string as zString } from 'zod';
+import { optional, record, string } from 'zod/mini';
 import { JujuContextError, JujuVersionError } from './errors.js';
 import { JujuVersion } from './juju-version.js';
+import { memo, safeParseEnglish } from './schemas/parse.js';
 
 /** The fields of a {@link JujuContext}; all but the first six are optional. */
 export interface JujuContextFields {
@@ -116,7 +117,7 @@ const REQUIRED = [
   'JUJU_VERSION',
 ] as const;
 
-const EnvSchema = zRecord(zString(), zString().optional());
+const envSchema = memo(() => record(string(), optional(string())));
 
 /**
  * The hook context Juju passes to a charm in `JUJU_*` environment variables, parsed once.
@@ -294,7 +295,7 @@ export class JujuContext implements JujuContextFields {
     options: JujuContextFromEnvOptions = {},
   ): JujuContext {
     // process.env is not a plain object: copy it before parsing.
-    const parsed = EnvSchema.safeParse({ ...env });
+    const parsed = safeParseEnglish(envSchema(), { ...env });
     if (!parsed.success) {
       throw new JujuContextError('env', 'environment: expected a map of strings');
     }

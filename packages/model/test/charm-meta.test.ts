@@ -2,7 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHARM_META_CACHE_FILE, CharmMeta, writeCharmMetaCache } from '../src/charm-meta.js';
+import { parse as parseYaml } from 'yaml';
+import {
+  CHARM_META_CACHE_FILE,
+  CharmMeta,
+  charmMetaCacheText,
+  writeCharmMetaCache,
+} from '../src/charm-meta.js';
 import { MetadataError } from '../src/errors.js';
 import { JujuVersion } from '../src/juju-version.js';
 
@@ -151,6 +157,150 @@ describe('CharmMeta JSON cache', () => {
       );
       fs.writeFileSync(path.join(dir, CHARM_META_CACHE_FILE), 'nope');
       expect(() => CharmMeta.fromCharmDir(dir)).toThrow('.opsjs/metadata.json: not valid JSON');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('CharmMeta JSON cache, current format', () => {
+  /** A charm dir holding copies of a fixture's YAML files, older than the cache. */
+  function charmDirFrom(fixture: string): { dir: string; docs: Record<string, unknown> } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+    const docs: Record<string, unknown> = {};
+    const old = new Date(Date.now() - 60_000);
+    for (const name of fs.readdirSync(path.join(fixtures, fixture))) {
+      const text = fs.readFileSync(path.join(fixtures, fixture, name), 'utf8');
+      fs.writeFileSync(path.join(dir, name), text);
+      fs.utimesSync(path.join(dir, name), old, old);
+      docs[name.replace('.yaml', '')] = parseYaml(text);
+    }
+    return { dir, docs };
+  }
+
+  /** The documents of a fixture as `CharmMeta.fromCharmDir` reads them. */
+  function docsOf(docs: Record<string, unknown>) {
+    if (docs.charmcraft === undefined) return docs as { metadata: unknown };
+    const { config, actions, ...metadata } = docs.charmcraft as Record<string, unknown>;
+    return { metadata, config, actions };
+  }
+
+  it.each(['k8s-charm', 'legacy-charm'])(
+    'gives the same CharmMeta as the YAML files (%s), whatever the Juju version',
+    (fixture) => {
+      const { dir, docs } = charmDirFrom(fixture);
+      try {
+        const fromYaml = CharmMeta.fromCharmDir(dir);
+        const juju4 = { jujuVersion: new JujuVersion('4.0.0') };
+        const fromYaml4 = CharmMeta.fromCharmDir(dir, juju4);
+        writeCharmMetaCache(dir, docsOf(docs));
+        // An invalid metadata.yaml older than the cache shows which one is read.
+        fs.writeFileSync(path.join(dir, 'metadata.yaml'), 'name: [unreadable]\n');
+        const old = new Date(Date.now() - 60_000);
+        fs.utimesSync(path.join(dir, 'metadata.yaml'), old, old);
+        expect(CharmMeta.fromCharmDir(dir)).toEqual(fromYaml);
+        expect(CharmMeta.fromCharmDir(dir, juju4)).toEqual(fromYaml4);
+        expect(fromYaml4).not.toEqual(fromYaml);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('holds the normalised metadata with its format, and is the same for the same documents', () => {
+    const docs = {
+      metadata: { name: 'demo', requires: { db: { interface: 'pg' } } },
+      config: { options: { port: { type: 'int', default: 80 } } },
+    };
+    const text = charmMetaCacheText(docs);
+    expect(charmMetaCacheText(structuredClone(docs))).toBe(text);
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(text)).toMatchObject({
+      format: 'opsjs-charm-meta/1',
+      name: 'demo',
+      requires: { db: { interfaceName: 'pg', limit: null, optional: false, scope: 'global' } },
+      config: { port: { type: 'int', default: 80, description: '' } },
+      actions: {},
+    });
+  });
+
+  it('is not written for invalid documents', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+    try {
+      expect(() => writeCharmMetaCache(dir, { metadata: { name: 'x' }, config: 5 })).toThrow(
+        'config.yaml: Invalid input: expected object, received number',
+      );
+      expect(fs.existsSync(path.join(dir, CHARM_META_CACHE_FILE))).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('a cache that is not ours is rejected, naming the file', () => {
+    const good = () => JSON.parse(charmMetaCacheText({ metadata: { name: 'demo' } }));
+    it.each([
+      ['an array', [], '.opsjs/metadata.json: expected an object'],
+      ['no format', {}, '.opsjs/metadata.json: expected an object with "format" (or "metadata")'],
+      [
+        'another format',
+        { ...good(), format: 'opsjs-charm-meta/0' },
+        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/1", got "opsjs-charm-meta/0" (written by another version of @opsjs/model: pack the charm again)',
+      ],
+      [
+        'a wrong field',
+        { ...good(), name: 5 },
+        '.opsjs/metadata.json: name: Invalid input: expected string, received number',
+      ],
+      [
+        'a missing field',
+        { ...good(), links: undefined },
+        '.opsjs/metadata.json: links: Invalid input: expected object, received undefined',
+      ],
+      [
+        'a bad assumes entry',
+        { ...good(), assumes: [{ 'one-of': [] }] },
+        '.opsjs/metadata.json: assumes: 0: Invalid input',
+      ],
+      [
+        'a duplicate endpoint',
+        {
+          ...good(),
+          requires: { db: { interfaceName: 'a', limit: null, optional: false, scope: 'global' } },
+          peers: { db: { interfaceName: 'b', limit: null, optional: false, scope: 'global' } },
+        },
+        '.opsjs/metadata.json: peers.db: duplicate relation name (also declared in requires)',
+      ],
+    ])('%s', (_label, body, message) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+      try {
+        fs.mkdirSync(path.join(dir, '.opsjs'));
+        fs.writeFileSync(path.join(dir, CHARM_META_CACHE_FILE), JSON.stringify(body));
+        const err = errorOf(() => CharmMeta.fromCharmDir(dir));
+        expect(err).toBeInstanceOf(MetadataError);
+        expect((err as MetadataError).message).toBe(message);
+        expect((err as MetadataError).file).toMatch(/\.opsjs[\\/]metadata\.json$/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('still reads the first format ({ metadata, config, actions }), validated as YAML is', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+    try {
+      fs.mkdirSync(path.join(dir, '.opsjs'));
+      fs.writeFileSync(
+        path.join(dir, CHARM_META_CACHE_FILE),
+        JSON.stringify({
+          metadata: { name: 'old', provides: { web: { interface: 'http' } } },
+          config: { options: { port: { type: 'int', default: 80 } } },
+          actions: null,
+        }),
+      );
+      const meta = CharmMeta.fromCharmDir(dir);
+      expect(meta.name).toBe('old');
+      expect(meta.provides.web?.interfaceName).toBe('http');
+      expect(meta.config.port?.default).toBe(80);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -20,6 +20,8 @@ describe('@opsjs/model public entry point', () => {
       'JujuContext',
       'JujuVersion',
       'CharmMeta',
+      'charmMetaCacheText',
+      'writeCharmMetaCache',
       'Container',
       'Relation',
       'RelationDataContent',

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import type { z } from 'zod';
+import type { $ZodType, output } from 'zod/v4/core';
 import {
   HookToolMissingError,
   HookToolOutputError,
   HookToolTimeoutError,
   ModelError,
 } from '../errors.js';
+import { safeParseEnglish } from '../schemas/parse.js';
 
 /** Options of one hook-tool call. */
 export interface HookToolCallOptions {
@@ -93,12 +94,12 @@ export function createHookToolRunner(options: HookToolRunnerOptions = {}): HookT
  * @internal Parse a tool's JSON stdout with a schema. Errors name the tool and what was
  * expected, never the output (it may hold secret values).
  */
-export function parseToolJson<S extends z.ZodType>(
+export function parseToolJson<S extends $ZodType>(
   tool: string,
   args: readonly string[],
   stdout: string,
   schema: S,
-): z.output<S> {
+): output<S> {
   const failure = { hookTool: tool, argv: [tool, ...args], exitCode: 0, stderr: '' };
   let value: unknown;
   try {
@@ -109,7 +110,7 @@ export function parseToolJson<S extends z.ZodType>(
       cause: err,
     });
   }
-  const parsed = schema.safeParse(value);
+  const parsed = safeParseEnglish(schema, value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where =

@@ -1,18 +1,18 @@
-import type { z } from 'zod';
+import type { output } from 'zod/v4/core';
 import type {
   cloudSpecSchema,
   goalStateSchema,
   networkSchema,
-  SecretRotateSchema,
-  StatusNameSchema,
-  StorageDetailsSchema,
+  secretRotateSchema,
+  statusNameSchema,
+  storageDetailsSchema,
 } from './schemas.js';
 
 /** A config value as Juju prints it: `int`/`float` → number, `boolean`, `string`/`secret`. */
 export type ConfigValue = boolean | number | string;
 
 /** Any workload status name. */
-export type StatusName = z.infer<typeof StatusNameSchema>;
+export type StatusName = output<ReturnType<typeof statusNameSchema>>;
 
 /** The statuses a charm may set. */
 export type SettableStatusName = 'active' | 'blocked' | 'maintenance' | 'waiting';
@@ -26,19 +26,19 @@ export interface StatusValue {
 }
 
 /** `network-get` output with camelCase keys (legacy `address` read as `value`). */
-export type NetworkData = z.output<ReturnType<typeof networkSchema>>;
+export type NetworkData = output<ReturnType<typeof networkSchema>>;
 
 /** `storage-get` output: `kind` (`filesystem` or `block`) and `location`. */
-export type StorageDetails = z.infer<typeof StorageDetailsSchema>;
+export type StorageDetails = output<ReturnType<typeof storageDetailsSchema>>;
 
 /** A secret rotation policy. */
-export type SecretRotate = z.infer<typeof SecretRotateSchema>;
+export type SecretRotate = output<ReturnType<typeof secretRotateSchema>>;
 
 /** `goal-state` output. */
-export type GoalState = z.output<ReturnType<typeof goalStateSchema>>;
+export type GoalState = output<ReturnType<typeof goalStateSchema>>;
 
 /** `credential-get` output with camelCase keys. */
-export type CloudSpecData = z.output<ReturnType<typeof cloudSpecSchema>>;
+export type CloudSpecData = output<ReturnType<typeof cloudSpecSchema>>;
 
 /** Secret metadata as `secret-info-get` prints it. */
 export interface SecretInfoData {

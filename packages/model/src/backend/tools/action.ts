@@ -1,7 +1,7 @@
-import { record as zRecord, string as zString, unknown as zUnknown } from 'zod';
 import { InvalidArgumentError } from '../../errors.js';
 import { pyRepr } from '../../security-log.js';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
+import { actionParamsSchema } from '../schemas.js';
 
 const KEY_RE = /^[a-z0-9](([a-z0-9-.]+)?[a-z0-9])?$/;
 
@@ -56,12 +56,7 @@ export function flattenActionResults(
 /** @internal `action-get --format=json`. */
 export function actionGet(run: HookToolRunner): Record<string, unknown> {
   const args = ['--format=json'];
-  const out = parseToolJson(
-    'action-get',
-    args,
-    run('action-get', args),
-    zRecord(zString(), zUnknown()).nullable(),
-  );
+  const out = parseToolJson('action-get', args, run('action-get', args), actionParamsSchema());
   return out ?? {};
 }
 

@@ -1,12 +1,11 @@
-import { boolean as zBoolean } from 'zod';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { cloudSpecSchema, goalStateSchema } from '../schemas.js';
+import { booleanSchema, cloudSpecSchema, goalStateSchema } from '../schemas.js';
 import type { CloudSpecData, GoalState } from '../types.js';
 
 /** @internal `is-leader --format=json`. */
 export function isLeader(run: HookToolRunner): boolean {
   const args = ['--format=json'];
-  return parseToolJson('is-leader', args, run('is-leader', args), zBoolean());
+  return parseToolJson('is-leader', args, run('is-leader', args), booleanSchema());
 }
 
 /** @internal `resource-get <name>` → trimmed path. */

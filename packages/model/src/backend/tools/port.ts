@@ -1,5 +1,5 @@
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { StringListSchema } from '../schemas.js';
+import { nullableStringListSchema } from '../schemas.js';
 import type { OpenedPortData } from '../types.js';
 
 function portArg(protocol: string, port: number | undefined): string {
@@ -26,7 +26,7 @@ export function openedPorts(run: HookToolRunner): OpenedPortData[] {
     'opened-ports',
     args,
     run('opened-ports', args),
-    StringListSchema.nullable(),
+    nullableStringListSchema(),
   );
   return (out ?? []).map((entry) => {
     const [portPart = '', proto] = entry.split('/', 2);

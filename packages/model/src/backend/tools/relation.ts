@@ -1,24 +1,28 @@
-import { string as zString } from 'zod';
 import { type HookToolRunner, parseToolJson, relationRef } from '../run-hook-tool.js';
-import { DatabagSchema, RelationModelSchema, StringListSchema } from '../schemas.js';
+import {
+  nullableDatabagSchema,
+  nullableStringSchema,
+  relationModelSchema,
+  stringListSchema,
+} from '../schemas.js';
 
 /** @internal `relation-ids <endpoint> --format=json` → integer ids. */
 export function relationIds(run: HookToolRunner, endpoint: string): number[] {
   const args = [endpoint, '--format=json'];
-  const out = parseToolJson('relation-ids', args, run('relation-ids', args), StringListSchema);
+  const out = parseToolJson('relation-ids', args, run('relation-ids', args), stringListSchema());
   return out.map((rid) => Number(rid.split(':').at(-1)));
 }
 
 /** @internal `relation-list --format=json -r <ref>`. */
 export function relationList(run: HookToolRunner, id: number, endpoint?: string): string[] {
   const args = ['--format=json', '-r', relationRef(id, endpoint)];
-  return parseToolJson('relation-list', args, run('relation-list', args), StringListSchema);
+  return parseToolJson('relation-list', args, run('relation-list', args), stringListSchema());
 }
 
 /** @internal `relation-list --format=json --app -r <ref>`. */
 export function relationListApp(run: HookToolRunner, id: number, endpoint?: string): string | null {
   const args = ['--format=json', '--app', '-r', relationRef(id, endpoint)];
-  return parseToolJson('relation-list', args, run('relation-list', args), zString().nullable());
+  return parseToolJson('relation-list', args, run('relation-list', args), nullableStringSchema());
 }
 
 /** @internal `relation-get --format=json -r <ref> [--app] - <member>`. */
@@ -36,7 +40,7 @@ export function relationGet(
     'relation-get',
     args,
     run('relation-get', args),
-    DatabagSchema.nullable(),
+    nullableDatabagSchema(),
   );
   return out ?? {};
 }
@@ -66,7 +70,7 @@ export function relationModelGet(
     'relation-model-get',
     args,
     run('relation-model-get', args),
-    RelationModelSchema,
+    relationModelSchema(),
   );
 }
 

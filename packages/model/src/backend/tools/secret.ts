@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { DatabagSchema, StringListSchema, secretInfoOutputSchema } from '../schemas.js';
+import {
+  nullableDatabagSchema,
+  nullableStringListSchema,
+  secretInfoOutputSchema,
+} from '../schemas.js';
 import type {
   SecretAddArgs,
   SecretGetArgs,
@@ -72,7 +76,7 @@ export function secretGet(run: HookToolRunner, args: SecretGetArgs): Record<stri
   if (args.label !== undefined) argv.push('--label', args.label);
   if (args.refresh) argv.push('--refresh');
   if (args.peek) argv.push('--peek');
-  const out = parseToolJson('secret-get', argv, run('secret-get', argv), DatabagSchema.nullable());
+  const out = parseToolJson('secret-get', argv, run('secret-get', argv), nullableDatabagSchema());
   return out ?? {};
 }
 
@@ -125,7 +129,7 @@ export function secretIds(run: HookToolRunner): string[] {
     'secret-ids',
     argv,
     run('secret-ids', argv),
-    StringListSchema.nullable(),
+    nullableStringListSchema(),
   );
   return out ?? [];
 }

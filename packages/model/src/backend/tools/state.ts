@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import yaml from '../../yaml.cjs';
 import type { HookToolRunner } from '../run-hook-tool.js';
 
 /** @internal `state-get <key>` → raw stdout, or `null` when empty. */
@@ -9,7 +9,7 @@ export function stateGet(run: HookToolRunner, key: string): string | null {
 
 /** @internal `state-set --file -` with a YAML map on stdin. */
 export function stateSet(run: HookToolRunner, data: Readonly<Record<string, string>>): void {
-  run('state-set', ['--file', '-'], { input: stringify(data) });
+  run('state-set', ['--file', '-'], { input: yaml.stringifyYaml(data) });
 }
 
 /** @internal `state-delete <key>`. */

@@ -1,5 +1,5 @@
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { AppStatusSchema, StatusEntrySchema } from '../schemas.js';
+import { appStatusSchema, statusEntrySchema } from '../schemas.js';
 import type { SettableStatusName, StatusValue } from '../types.js';
 
 /** @internal `status-get --include-data --format=json --application=<bool>`. */
@@ -9,9 +9,9 @@ export function statusGet(run: HookToolRunner, isApp: boolean): StatusValue {
   // In a restricted context (collect-metrics) Juju prints just "unknown".
   if (stdout.trim() === '"unknown"') return { status: 'unknown', message: '' };
   if (isApp) {
-    return parseToolJson('status-get', args, stdout, AppStatusSchema)['application-status'];
+    return parseToolJson('status-get', args, stdout, appStatusSchema())['application-status'];
   }
-  return parseToolJson('status-get', args, stdout, StatusEntrySchema);
+  return parseToolJson('status-get', args, stdout, statusEntrySchema());
 }
 
 /** @internal `status-set --application=<True|False> <status> -- <message>`. */

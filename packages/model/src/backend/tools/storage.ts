@@ -1,5 +1,5 @@
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
-import { StorageDetailsSchema, StringListSchema } from '../schemas.js';
+import { nullableStringListSchema, storageDetailsSchema } from '../schemas.js';
 import type { StorageDetails } from '../types.js';
 
 /** @internal `storage-list --format=json <name>` → indices. */
@@ -9,7 +9,7 @@ export function storageList(run: HookToolRunner, name: string): number[] {
     'storage-list',
     args,
     run('storage-list', args),
-    StringListSchema.nullable(),
+    nullableStringListSchema(),
   );
   return (out ?? []).map((s) => Number(s.split('/').at(-1)));
 }
@@ -17,7 +17,7 @@ export function storageList(run: HookToolRunner, name: string): number[] {
 /** @internal `storage-get --format=json -s <name>/<index>`. */
 export function storageGet(run: HookToolRunner, storageId: string): StorageDetails {
   const args = ['--format=json', '-s', storageId];
-  return parseToolJson('storage-get', args, run('storage-get', args), StorageDetailsSchema);
+  return parseToolJson('storage-get', args, run('storage-get', args), storageDetailsSchema());
 }
 
 /** @internal `storage-add <name>=<count>`. */
