@@ -62,16 +62,28 @@ export type JsonSchema = { [key: string]: unknown };
 export class BagCodec<S extends BagShape> {
   /** A label for messages, e.g. `ingress v2 requirer app`. */
   readonly label: string;
-  /** The declared fields. */
-  readonly shape: S;
+  #shapeSource: S | (() => S);
+  #shape: S | undefined;
   #schema: BagSchema<S> | undefined;
   #strict: ZodMiniObject<S, $strip> | undefined;
   #allOptional: boolean | undefined;
 
-  /** @internal use `defineInterface()` */
-  constructor(label: string, shape: S) {
+  /**
+   * @internal use `defineInterface()`
+   * @param shape - the fields, or a function that builds them on first use
+   */
+  constructor(label: string, shape: S | (() => S)) {
     this.label = label;
-    this.shape = shape;
+    this.#shapeSource = shape;
+  }
+
+  /** The declared fields (built on first use when the interface declares them lazily). */
+  get shape(): S {
+    if (this.#shape === undefined) {
+      const source = this.#shapeSource;
+      this.#shape = isBuilder(source) ? source() : source;
+    }
+    return this.#shape;
   }
 
   /** The zod (`zod/mini`) schema of the bag; unknown fields are kept. Built on first use. */
@@ -185,4 +197,8 @@ export class BagCodec<S extends BagShape> {
     out.title = this.label;
     return out;
   }
+}
+
+function isBuilder<S extends BagShape>(source: S | (() => S)): source is () => S {
+  return typeof source === 'function';
 }

@@ -42,6 +42,7 @@ export {
   InterfaceProvider,
   InterfaceRequirer,
   type InterfaceSpec,
+  type LazyInterfaceSpec,
   type RemoteDataOf,
   type SideCodecs,
   type SideSpec,

@@ -34,6 +34,22 @@ export interface InterfaceSpec<P extends SideSpec, R extends SideSpec> {
   readonly requirer: R;
 }
 
+/**
+ * What `defineInterface()` takes when the bag schemas are built on first use: `schemas`
+ * returns both sides' fields. A charm then builds no schema in a dispatch that reads and
+ * writes no data of the interface (the endpoint objects do not need them to exist).
+ */
+export interface LazyInterfaceSpec<P extends SideSpec, R extends SideSpec> {
+  /** The interface name as in charm metadata (`interface: ingress`). */
+  readonly name: string;
+  /** The major version (the `vN` of charm-relation-interfaces). */
+  readonly version: number;
+  /** One sentence on what the interface is for. */
+  readonly summary?: string;
+  /** Build what the provider and the requirer write; called once, on first use. */
+  readonly schemas: () => { readonly provider: P; readonly requirer: R };
+}
+
 /** The provider side of an interface, as seen from a providing charm. */
 export class InterfaceProvider<P extends SideSpec, R extends SideSpec> extends InterfaceEndpoint<
   AppShape<P>,
@@ -104,7 +120,8 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
  * Field schemas may be any zod v4 schema, from `zod/mini` or zod classic (`zod`), mixed
  * freely; types are inferred from either. Write interface libraries with `zod/mini` named
  * imports: a charm bundles them, and zod classic costs several times the load time at every
- * dispatch. Bag schemas are built on first use, not when the interface is defined.
+ * dispatch. Give `schemas` (a {@link LazyInterfaceSpec}) instead of `provider` and
+ * `requirer` to build the field schemas on first use rather than when the charm loads.
  *
  * @example
  * ```ts
@@ -112,8 +129,10 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
  * const greeting = defineInterface({
  *   name: 'greeting',
  *   version: 0,
- *   provider: { app: { message: string() } },
- *   requirer: { unit: { port: jsonField(int()) } },
+ *   schemas: () => ({
+ *     provider: { app: { message: string() } },
+ *     requirer: { unit: { port: jsonField(int()) } },
+ *   }),
  * });
  * // in a charm constructor:
  * this.greeting = new greeting.Requirer(this, 'greeting');
@@ -123,6 +142,12 @@ const NAME = /^[a-z][a-z0-9_-]*$/;
  */
 export function defineInterface<P extends SideSpec, R extends SideSpec>(
   spec: InterfaceSpec<P, R>,
+): InterfaceDefinition<P, R>;
+export function defineInterface<P extends SideSpec, R extends SideSpec>(
+  spec: LazyInterfaceSpec<P, R>,
+): InterfaceDefinition<P, R>;
+export function defineInterface<P extends SideSpec, R extends SideSpec>(
+  spec: InterfaceSpec<P, R> | LazyInterfaceSpec<P, R>,
 ): InterfaceDefinition<P, R> {
   if (typeof spec.name !== 'string' || !NAME.test(spec.name)) {
     throw new InterfaceDefinitionError(
@@ -135,12 +160,17 @@ export function defineInterface<P extends SideSpec, R extends SideSpec>(
     );
   }
   const label = `${spec.name} v${spec.version}`;
-  const side = <S extends SideSpec>(name: string, s: S): SideCodecs<S> => ({
-    app: new BagCodec(`${label} ${name} app`, (s.app ?? {}) as AppShape<S>),
-    unit: new BagCodec(`${label} ${name} unit`, (s.unit ?? {}) as UnitShape<S>),
+  let sides: { readonly provider: P; readonly requirer: R } | undefined;
+  const built = (): { readonly provider: P; readonly requirer: R } => {
+    if (sides === undefined) sides = 'schemas' in spec ? spec.schemas() : spec;
+    return sides;
+  };
+  const side = <S extends SideSpec>(name: string, get: () => S): SideCodecs<S> => ({
+    app: new BagCodec(`${label} ${name} app`, () => (get().app ?? {}) as AppShape<S>),
+    unit: new BagCodec(`${label} ${name} unit`, () => (get().unit ?? {}) as UnitShape<S>),
   });
-  const provider = side('provider', spec.provider);
-  const requirer = side('requirer', spec.requirer);
+  const provider = side('provider', () => built().provider);
+  const requirer = side('requirer', () => built().requirer);
   const interfaceName = spec.name;
 
   class Provider extends InterfaceProvider<P, R> {

@@ -127,8 +127,11 @@ export const ${def} = defineInterface({
   name: '${name}',
   version: ${version},
   summary: 'Describe what the ${name} interface is for.',
-  provider: { app: { endpoint: string() } },
-  requirer: { app: { port: jsonField(int().check(minimum(1), maximum(65535))) } },
+  // Built on first use: a dispatch that touches no ${name} data builds no schema.
+  schemas: () => ({
+    provider: { app: { endpoint: string() } },
+    requirer: { app: { port: jsonField(int().check(minimum(1), maximum(65535))) } },
+  }),
 });
 
 /** The provider side of ${name}: create one per providing endpoint. */

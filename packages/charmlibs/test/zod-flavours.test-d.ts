@@ -47,3 +47,27 @@ describe('field schemas from zod classic and zod/mini', () => {
     });
   });
 });
+
+describe('field schemas built on first use (schemas)', () => {
+  it('infer the same types as provider and requirer given directly', () => {
+    const lazy = defineInterface({
+      name: 'greeting',
+      version: 0,
+      schemas: () => ({
+        provider: {
+          app: {
+            message: string(),
+            details: optional(jsonField(z.object({ lang: z.string(), words: z.number() }))),
+          },
+        },
+        requirer: { app: { name: jsonField(string()) }, unit: { host: jsonField(string()) } },
+      }),
+    });
+    expectTypeOf<RemoteDataOf<typeof lazy, 'requirer'>>().toEqualTypeOf<
+      RemoteDataOf<typeof greetingV0, 'requirer'>
+    >();
+    expectTypeOf<RemoteDataOf<typeof lazy, 'provider'>>().toEqualTypeOf<
+      RemoteDataOf<typeof greetingV0, 'provider'>
+    >();
+  });
+});

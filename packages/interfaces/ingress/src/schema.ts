@@ -15,21 +15,24 @@ export const ingressV2 = defineInterface({
   name: 'ingress',
   version: 2,
   summary: 'Ask a proxy to route HTTP traffic to an application, and learn the URL it serves.',
-  provider: {
-    app: {
-      ingress: jsonField(looseObject({ url: url({ protocol: /^https?$/ }).check(minLength(1)) })),
+  // Built on first use: a dispatch that touches no ingress data builds no schema.
+  schemas: () => ({
+    provider: {
+      app: {
+        ingress: jsonField(looseObject({ url: url({ protocol: /^https?$/ }).check(minLength(1)) })),
+      },
     },
-  },
-  requirer: {
-    app: {
-      model: jsonField(string()),
-      port: jsonField(int()),
-      name: jsonField(string()),
+    requirer: {
+      app: {
+        model: jsonField(string()),
+        port: jsonField(int()),
+        name: jsonField(string()),
+      },
+      unit: {
+        host: jsonField(string()),
+      },
     },
-    unit: {
-      host: jsonField(string()),
-    },
-  },
+  }),
 });
 
 /** What an ingress requirer sees: the provider's application bag. */

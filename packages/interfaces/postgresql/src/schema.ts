@@ -1,8 +1,6 @@
 import { defineInterface, jsonField, type RemoteDataOf } from '@opsjs/charmlibs';
 import { array, optional, string } from 'zod/mini';
 
-const optionalString = optional(string());
-
 /**
  * The `postgresql_client` interface, v0 (the `database` interface of the data-platform
  * charms), as catalogued in canonical/charm-relation-interfaces
@@ -18,40 +16,46 @@ export const postgresqlClientV0 = defineInterface({
   name: 'postgresql_client',
   version: 0,
   summary: 'Ask a PostgreSQL charm for a database and credentials.',
-  provider: {
-    app: {
-      database: string(),
-      username: optionalString,
-      password: optionalString,
-      endpoints: string(),
-      uris: optionalString,
-      'read-only-endpoints': optionalString,
-      'read-only-uris': optionalString,
-      version: optionalString,
-      subordinated: optionalString,
-      state: optionalString,
-      tls: optionalString,
-      'tls-ca': optionalString,
-      'entity-name': optionalString,
-      'entity-password': optionalString,
-      'prefix-databases': optionalString,
-      'secret-user': optionalString,
-      'secret-tls': optionalString,
-      'secret-extra': optionalString,
-      'secret-entity': optionalString,
-    },
-  },
-  requirer: {
-    app: {
-      database: string(),
-      'requested-secrets': jsonField(array(string())),
-      'external-node-connectivity': optionalString,
-      'extra-user-roles': optionalString,
-      'extra-group-roles': optionalString,
-      'entity-type': optionalString,
-      'entity-permissions': optionalString,
-      'requested-entity-secret': optionalString,
-    },
+  // Built on first use: a dispatch that touches no database data builds no schema.
+  schemas: () => {
+    const optionalString = optional(string());
+    return {
+      provider: {
+        app: {
+          database: string(),
+          username: optionalString,
+          password: optionalString,
+          endpoints: string(),
+          uris: optionalString,
+          'read-only-endpoints': optionalString,
+          'read-only-uris': optionalString,
+          version: optionalString,
+          subordinated: optionalString,
+          state: optionalString,
+          tls: optionalString,
+          'tls-ca': optionalString,
+          'entity-name': optionalString,
+          'entity-password': optionalString,
+          'prefix-databases': optionalString,
+          'secret-user': optionalString,
+          'secret-tls': optionalString,
+          'secret-extra': optionalString,
+          'secret-entity': optionalString,
+        },
+      },
+      requirer: {
+        app: {
+          database: string(),
+          'requested-secrets': jsonField(array(string())),
+          'external-node-connectivity': optionalString,
+          'extra-user-roles': optionalString,
+          'extra-group-roles': optionalString,
+          'entity-type': optionalString,
+          'entity-permissions': optionalString,
+          'requested-entity-secret': optionalString,
+        },
+      },
+    };
   },
 });
 
