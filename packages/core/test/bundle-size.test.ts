@@ -18,3 +18,24 @@ describe('start-up cost', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('zod flavour', () => {
+  it('loads zod/mini at run time, never classic zod (types may come from zod/v4/core)', () => {
+    const offenders = fs
+      .readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [
+          ...fs
+            .readFileSync(path.join(src, f), 'utf8')
+            .matchAll(/^import\s+([^;]*?)\s+from\s+'(zod[^']*)'/gms),
+        ]
+          .filter(
+            ([, what = '', from]) =>
+              !what.startsWith('type ') && from !== 'zod/mini' && from !== 'zod/v4/locales/en.js',
+          )
+          .map(([, , from]) => `${f}: ${from}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+});

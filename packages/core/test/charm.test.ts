@@ -744,7 +744,11 @@ describe('controller state store', () => {
       'state-get StoredStateData[_stored]',
       'state-get #notices#',
       'state-get RecordingCharm/StoredStateData[state]',
-      'state-set RecordingCharm/on/config_changed[1],RecordingCharm/StoredStateData[state],StoredStateData[_stored],#notices#',
+      // One state-set per key, as ops' JujuStorage, in the order the keys first changed.
+      'state-set RecordingCharm/on/config_changed[1]',
+      'state-set #notices#',
+      'state-set RecordingCharm/StoredStateData[state]',
+      'state-set StoredStateData[_stored]',
     ]);
     RecordingCharm.deferKinds.clear();
     await runDispatch(RecordingCharm, {
@@ -759,7 +763,7 @@ describe('controller state store', () => {
       'RecordingCharm/on/config_changed[1]',
       'RecordingCharm/on/update_status[5]',
     ]);
-    expect(backend.controllerState.get('#notices#')).toBe('[]');
+    expect(backend.controllerState.get('#notices#')).toBe('[]\n');
     expect(backend.controllerState.has('RecordingCharm/on/config_changed[1]')).toBe(false);
   });
 });

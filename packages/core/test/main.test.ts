@@ -63,6 +63,8 @@ describe('main() in process', () => {
     expect(backend.calls.filter((c) => c.startsWith('state-'))).toEqual([
       'state-get StoredStateData[_stored]',
       'state-get #notices#',
+      // An empty notice list is written after the first event, as ops' JujuStorage does.
+      'state-set #notices#',
       'state-set StoredStateData[_stored]',
     ]);
     expect(fs.existsSync(path.join(charmDir, '.unit-state.json'))).toBe(false);

@@ -6,7 +6,6 @@ import { StateStoreError } from '../src/errors.js';
 import {
   type ControllerStateBackend,
   ControllerStateStore,
-  NOTICES_KEY,
 } from '../src/storage/controller-state-store.js';
 import { LOCAL_STATE_FILE, LocalStateStore } from '../src/storage/local-state-store.js';
 import { MemoryStateStore, type StateStore } from '../src/storage/state-store.js';
@@ -192,49 +191,5 @@ describe('LocalStateStore', () => {
     const store = new LocalStateStore(dir);
     store.close();
     expect(() => store.commit()).toThrow('commit after close');
-  });
-});
-
-describe('ControllerStateStore', () => {
-  it('reads lazily and sends buffered changes in one state-set at commit', () => {
-    const fake = new FakeControllerState();
-    fake.committed.set('MyCharm/StoredStateData[s]', '{"a":1}');
-    fake.committed.set('gone', '{}');
-    const store = new ControllerStateStore(fake);
-    expect(fake.calls).toEqual([]);
-    expect(store.loadSnapshot('MyCharm/StoredStateData[s]')).toEqual({ a: 1 });
-    store.loadSnapshot('MyCharm/StoredStateData[s]');
-    store.saveSnapshot('MyCharm/StoredStateData[s]', { a: 2 });
-    store.saveNotice(notice(4));
-    store.dropSnapshot('gone');
-    expect(fake.calls).toEqual([
-      'state-get MyCharm/StoredStateData[s]',
-      `state-get ${NOTICES_KEY}`,
-    ]);
-    store.commit();
-    expect(fake.calls.slice(2)).toEqual([
-      `state-set MyCharm/StoredStateData[s],${NOTICES_KEY}`,
-      'state-delete gone',
-    ]);
-    expect(fake.committed.get(NOTICES_KEY)).toBe(
-      '[["MyCharm/on/config_changed[4]","MyCharm","onConfigChanged"]]',
-    );
-    store.commit();
-    expect(fake.calls).toHaveLength(4);
-  });
-
-  it('treats empty output as no value and rejects values that are not JSON snapshots', () => {
-    const fake = new FakeControllerState();
-    fake.committed.set('empty', '\n');
-    fake.committed.set('yaml', '{seen: 3}');
-    fake.committed.set('list', '[1]');
-    fake.committed.set(NOTICES_KEY, '[["a"]]');
-    const store = new ControllerStateStore(fake);
-    expect(store.loadSnapshot('empty')).toBeUndefined();
-    expect(() => store.loadSnapshot('yaml')).toThrow(
-      'controller state yaml: the stored value is not valid JSON',
-    );
-    expect(() => store.loadSnapshot('list')).toThrow('not a snapshot map');
-    expect(() => store.notices()).toThrow('expected a list of [event, observer, method] triples');
   });
 });

@@ -1,5 +1,7 @@
-import { array } from 'zod';
+import { array, type ZodMiniArray } from 'zod/mini';
 import { StateStoreError } from '../errors.js';
+import { describeZodIssues, parseSchema } from '../schema-parse.js';
+import { dumpPyYaml, loadPyYaml, PyTuple } from './py-yaml.js';
 import {
   cloneSnapshot,
   type Notice,
@@ -18,7 +20,7 @@ import {
 export interface ControllerStateBackend {
   /** Value of `key`, or `null`/`undefined` when Juju has none (`state-get` printed nothing). */
   stateGet(key: string): string | null | undefined;
-  /** Set several keys in one `state-set --file -` call. */
+  /** Set keys with one `state-set --file -` call (the store passes one key per call, as ops). */
   stateSet(values: Readonly<Record<string, string>>): void;
   /** Delete one key (`state-delete`). */
   stateDelete(key: string): void;
@@ -27,19 +29,30 @@ export interface ControllerStateBackend {
 /** The controller key under which the notice queue is stored (as in ops). */
 export const NOTICES_KEY = '#notices#';
 
-const NoticeListSchema = array(NoticeTupleSchema);
+let noticeListSchema: ZodMiniArray<typeof NoticeTupleSchema> | undefined;
 
 const EVENT_PATH = /^(|.*\/)on\/[a-zA-Z_]+\[\d+\]$/;
 
 /**
  * A {@link StateStore} kept on the Juju controller with `state-get`/`state-set`/`state-delete`
- * (ops' `JujuStorage`): one key per snapshot handle path, plus the notice queue under
- * `#notices#`. Values are JSON text.
+ * (ops' `JujuStorage`), in ops' format, so that a charm refreshed from Python ops to opsjs (or
+ * back) keeps its state: one key per snapshot handle path, each value the YAML that ops'
+ * `_JujuStorageBackend` writes (`yaml.dump(value, default_flow_style=None)` with libyaml: keys
+ * sorted, flow style for collections of scalars), and the notice queue under `#notices#` as
+ * a YAML list of `!!python/tuple [event_path, observer_path, method_name]`. A key `state-get`
+ * prints nothing for is absent; a `null` notice list is an empty one. Values are read as
+ * PyYAML's safe loader reads them (YAML 1.1 scalars); Python tuples and sets are read as
+ * arrays, and bytes are refused.
  *
- * Reads happen lazily, one `state-get` per key on first use. Differs from ops, which calls
- * `state-set`/`state-delete` on every change: this store buffers changes and sends them at
- * `commit()` (one `state-set` with every changed key, then one `state-delete` per removed key).
- * Juju applies controller state only when the hook exits 0, so the outcome is the same.
+ * The calls are ops' calls (`state-get <key>`, `state-set --file -` with one key,
+ * `state-delete <key>`), with two differences: each key is read at most once per process
+ * (ops reads `#notices#` again for every notice operation), and changes are sent at
+ * `commit()` rather than as they happen: one `state-set` per changed key or `state-delete` per
+ * removed key, in the order the keys were first changed. Keys written
+ * and removed within one dispatch (a Juju event that was not deferred) are not sent at all.
+ * Juju applies controller state only when the hook exits 0, so the state Juju keeps is the
+ * same, except after a `DispatchAbort` (exit 0 without commit), where ops' already-sent
+ * changes persist and these do not, as with the local store.
  * `listSnapshots()` covers only the keys this process has read or written, since Juju offers
  * no listing by key prefix.
  */
@@ -47,19 +60,19 @@ export class ControllerStateStore implements StateStore {
   readonly #backend: ControllerStateBackend;
   readonly #cache = new Map<string, SnapshotData | undefined>();
   readonly #dirty = new Set<string>();
+  // The YAML each key held when read (absent keys: undefined), to skip unchanged writes.
+  readonly #readText = new Map<string, string | undefined>();
   // Event snapshots first written by this process: their keys are new (event keys only grow),
   // so dropping one needs no state-delete.
   readonly #freshEvents = new Set<string>();
   #notices: Notice[] | undefined;
-  #noticesDirty = false;
-  #noticesJson = '[]';
 
   /** @param backend - the hook-tool calls to use */
   constructor(backend: ControllerStateBackend) {
     this.#backend = backend;
   }
 
-  /** @throws {StateStoreError} when the stored value is not valid snapshot JSON */
+  /** @throws {StateStoreError} when the stored value is not YAML of a snapshot map */
   loadSnapshot(handlePath: string): SnapshotData | undefined {
     if (!this.#cache.has(handlePath)) {
       const text = this.#get(handlePath);
@@ -88,12 +101,12 @@ export class ControllerStateStore implements StateStore {
 
   saveNotice(notice: Notice): void {
     this.#loadNotices().push({ ...notice });
-    this.#noticesDirty = true;
+    this.#dirty.add(NOTICES_KEY);
   }
 
   dropNotice(notice: Notice): void {
     this.#notices = this.#loadNotices().filter((n) => !sameNotice(n, notice));
-    this.#noticesDirty = true;
+    this.#dirty.add(NOTICES_KEY);
   }
 
   notices(eventPath?: string): Notice[] {
@@ -102,79 +115,90 @@ export class ControllerStateStore implements StateStore {
       .map((n) => ({ ...n }));
   }
 
-  /** Send the buffered changes to Juju. */
+  /**
+   * Send the buffered changes to Juju in the order the keys were first changed: one
+   * `state-set` per changed key, one `state-delete` per removed key.
+   */
   commit(): void {
-    const set: Record<string, string> = {};
-    const deleted: string[] = [];
     for (const key of this.#dirty) {
-      const data = this.#cache.get(key);
-      if (data !== undefined) set[key] = JSON.stringify(data);
-      else if (!this.#freshEvents.has(key)) deleted.push(key);
+      let text: string | undefined;
+      if (key === NOTICES_KEY) {
+        text = dumpPyYaml(
+          (this.#notices ?? []).map(
+            (n) => new PyTuple([n.eventPath, n.observerPath, n.methodName]),
+          ),
+        );
+      } else {
+        const data = this.#cache.get(key);
+        text = data === undefined ? undefined : dumpPyYaml(data);
+      }
+      if (text !== undefined) {
+        // `state-get` adds a newline to what was stored: compare without trailing whitespace.
+        if (text.trimEnd() !== this.#readText.get(key)?.trimEnd()) {
+          this.#backend.stateSet({ [key]: text });
+        }
+        this.#readText.set(key, text);
+      } else if (!this.#freshEvents.has(key)) {
+        this.#backend.stateDelete(key);
+        this.#readText.set(key, undefined);
+      }
     }
-    if (this.#noticesDirty && this.#notices !== undefined) {
-      const json = JSON.stringify(
-        this.#notices.map((n) => [n.eventPath, n.observerPath, n.methodName]),
-      );
-      if (json !== this.#noticesJson) set[NOTICES_KEY] = json;
-      this.#noticesJson = json;
-    }
-    if (Object.keys(set).length > 0) this.#backend.stateSet(set);
-    for (const key of deleted) this.#backend.stateDelete(key);
     this.#dirty.clear();
     this.#freshEvents.clear();
-    this.#noticesDirty = false;
   }
 
   close(): void {}
 
   #get(key: string): string | undefined {
-    const text = this.#backend.stateGet(key);
-    return text === undefined || text === null || text.trim() === '' ? undefined : text;
+    const raw = this.#backend.stateGet(key);
+    const text = raw === undefined || raw === null || raw.trim() === '' ? undefined : raw;
+    this.#readText.set(key, text);
+    return text;
   }
 
   #loadNotices(): Notice[] {
     if (this.#notices === undefined) {
       const text = this.#get(NOTICES_KEY);
-      if (text === undefined) {
-        this.#notices = [];
-      } else {
-        const raw = parseJson(NOTICES_KEY, text);
-        this.#noticesJson = JSON.stringify(raw);
-        const parsed = NoticeListSchema.safeParse(raw);
-        if (!parsed.success) {
-          throw new StateStoreError(
-            `controller state ${NOTICES_KEY}`,
-            'expected a list of [event, observer, method] triples',
-            { cause: parsed.error },
-          );
-        }
-        this.#notices = parsed.data.map(([eventPath, observerPath, methodName]) => ({
-          eventPath,
-          observerPath,
-          methodName,
-        }));
+      const raw = text === undefined ? null : parseYaml(NOTICES_KEY, text);
+      noticeListSchema ??= array(NoticeTupleSchema);
+      const parsed = parseSchema(noticeListSchema, raw ?? []);
+      if (!parsed.success) {
+        throw new StateStoreError(
+          `controller state ${NOTICES_KEY}`,
+          `expected a list of [event, observer, method] triples: ${describeZodIssues(parsed.error).join('; ')}`,
+          { cause: parsed.error },
+        );
       }
+      this.#notices = parsed.data.map(([eventPath, observerPath, methodName]) => ({
+        eventPath,
+        observerPath,
+        methodName,
+      }));
     }
     return this.#notices;
   }
 }
 
-function parseJson(key: string, text: string): unknown {
+function parseYaml(key: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    return loadPyYaml(text);
   } catch (err) {
-    throw new StateStoreError(`controller state ${key}`, 'the stored value is not valid JSON', {
-      cause: err,
-    });
+    throw new StateStoreError(
+      `controller state ${key}`,
+      'the stored value is not YAML that ops or opsjs writes',
+      { cause: err },
+    );
   }
 }
 
 function parseSnapshot(key: string, text: string): SnapshotData {
-  const parsed = SnapshotDataSchema.safeParse(parseJson(key, text));
+  const parsed = parseSchema(SnapshotDataSchema, parseYaml(key, text));
   if (!parsed.success) {
-    throw new StateStoreError(`controller state ${key}`, 'the stored value is not a snapshot map', {
-      cause: parsed.error,
-    });
+    throw new StateStoreError(
+      `controller state ${key}`,
+      `the stored value is not a snapshot map: ${describeZodIssues(parsed.error).join('; ')}`,
+      { cause: parsed.error },
+    );
   }
   return parsed.data;
 }
