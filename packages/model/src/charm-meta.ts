@@ -531,9 +531,16 @@ function readCharmMetaCache(
       },
     };
   }
-  if (parsed.format !== CHARM_META_CACHE_FORMAT) {
+  const format = parsed.format;
+  if (format !== CHARM_META_CACHE_FORMAT) {
+    const got =
+      typeof format === 'string'
+        ? JSON.stringify(format)
+        : format === null
+          ? 'null'
+          : typeof format;
     throw new MetadataError(
-      `${CHARM_META_CACHE_FILE}: format: expected ${JSON.stringify(CHARM_META_CACHE_FORMAT)}, got ${JSON.stringify(parsed.format)} (written by another version of @opsjs/model: pack the charm again)`,
+      `${CHARM_META_CACHE_FILE}: format: expected ${JSON.stringify(CHARM_META_CACHE_FORMAT)}, got ${got} (written by another version of @opsjs/model: pack the charm again)`,
       { file },
     );
   }

@@ -247,6 +247,11 @@ describe('CharmMeta JSON cache, current format', () => {
         '.opsjs/metadata.json: format: expected "opsjs-charm-meta/1", got "opsjs-charm-meta/0" (written by another version of @opsjs/model: pack the charm again)',
       ],
       [
+        'a format that is not a string',
+        { ...good(), format: { v: 1 } },
+        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/1", got object (written by another version of @opsjs/model: pack the charm again)',
+      ],
+      [
         'a wrong field',
         { ...good(), name: 5 },
         '.opsjs/metadata.json: name: Invalid input: expected string, received number',
