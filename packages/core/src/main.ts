@@ -132,6 +132,16 @@ async function runMain(
         }
       }
     }
+    if (
+      options.useJujuForStorage === true &&
+      options.backend === undefined &&
+      !onPath('state-get', env)
+    ) {
+      // As ops: the charm asked for controller storage on a Juju without it.
+      throw new DispatchError(
+        `charm set useJujuForStorage: true, but Juju version ${context.version} does not support it`,
+      );
+    }
     if (useController && RESTRICTED_EVENTS.includes(eventName)) {
       log.debug(
         `"${eventName}" is not supported when using Juju for storage\n` +
@@ -185,6 +195,20 @@ async function runMain(
     process.off('unhandledRejection', onRejection);
     removeSink?.();
   }
+}
+
+/** Whether an executable `tool` is on the `PATH` of `env` (ops `shutil.which`). */
+function onPath(tool: string, env: NodeJS.ProcessEnv): boolean {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    try {
+      fs.accessSync(path.join(dir, tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      // Not in this directory: try the next one.
+    }
+  }
+  return false;
 }
 
 /** `…/hooks/install` → `hooks/install`; `undefined` for a script elsewhere. */

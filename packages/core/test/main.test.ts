@@ -74,6 +74,25 @@ describe('main() in process', () => {
     expect(SocketCharm.socket).toBe('/charm/containers/web/pebble.socket');
   });
 
+  it('fails, as ops, when controller storage is asked for but state-get is missing', async () => {
+    const bin = path.join(charmDir, 'bin');
+    fs.mkdirSync(bin);
+    const log = path.join(charmDir, 'juju-log.txt');
+    fs.writeFileSync(path.join(bin, 'juju-log'), `#!/bin/sh\necho "$@" >> '${log}'\n`, {
+      mode: 0o755,
+    });
+    const code = await main(SocketCharm, {
+      env: env('install', { PATH: bin }),
+      logger: new Logger(),
+      useJujuForStorage: true,
+      exit: false,
+    });
+    expect(code).toBe(1);
+    expect(fs.readFileSync(log, 'utf8')).toContain(
+      'charm set useJujuForStorage: true, but Juju version 3.6.4 does not support it',
+    );
+  });
+
   it('points containers at OPSJS_PEBBLE_SOCKET_DIR', async () => {
     const code = await main(SocketCharm, {
       env: env('install', { OPSJS_PEBBLE_SOCKET_DIR: '/tmp/fake-pebble' }),
