@@ -519,7 +519,8 @@ export class ActionEvent<P extends object = Record<string, unknown>> extends Eve
   }
 
   /**
-   * Validate the parameters with a zod schema; names are converted from `kebab-case` to
+   * Validate the parameters with a zod schema (classic `zod` or `zod/mini`, as
+   * `CharmBase.loadConfig`); names are converted from `kebab-case` to
    * `camelCase` first. With `errors: 'fail'` invalid parameters fail the action with
    * `Error in action parameters: <issues>` and end the dispatch with exit code 0.
    *

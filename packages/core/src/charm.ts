@@ -137,7 +137,9 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
   }
 
   /**
-   * Validate the config with a zod schema (ops `load_config`). Option names are converted
+   * Validate the config with a zod schema (ops `load_config`): any zod v4 schema, from
+   * `zod/mini` (cheapest to load) or classic `zod`; issue messages are English unless the
+   * charm configured a zod locale or error map. Option names are converted
    * to camelCase (`server-port` → `serverPort`); `secret` options become (lazy) `Secret`
    * objects. With `errors: 'blocked'`, invalid config sets the unit to
    * `BlockedStatus('Invalid config: <issues>')` and ends the dispatch with exit code 0
@@ -145,7 +147,8 @@ export class CharmBase<M extends CharmMetadata = AnyCharmMetadata> extends Frame
    *
    * @example
    * ```ts
-   * const Config = z.object({ serverPort: z.number().int().min(1) });
+   * import { int, minimum, object } from 'zod/mini';
+   * const Config = object({ serverPort: int().check(minimum(1)) });
    * const config = this.loadConfig(Config, { errors: 'blocked' });
    * ```
    * @throws {LoadError} with `errors: 'raise'` (the default) when validation fails

@@ -19,7 +19,8 @@ export type StateShape = { [key: string]: unknown };
 /** Options of {@link StoredState}. */
 export interface StoredStateOptions<T extends StateShape> {
   /**
-   * Validates the stored data (after defaults fill missing keys) when it is first read.
+   * Validates the stored data (after defaults fill missing keys) when it is first read; a
+   * classic `zod` or a `zod/mini` schema.
    * Data that fails, e.g. written by an older version of the charm, goes to `migrate`, or
    * raises {@link StoredStateError} when there is none.
    */

@@ -50,8 +50,8 @@ export interface LoadRelationOptions extends LoadOptions<'raise'> {
 }
 
 /**
- * Read the databag of `entity` in `relation` into a value checked by a zod schema (ops
- * `Relation.load`). Each value is decoded with `decoder` (JSON by default); keys are kept as
+ * Read the databag of `entity` in `relation` into a value checked by a zod schema, classic
+ * `zod` or `zod/mini` (ops `Relation.load`). Each value is decoded with `decoder` (JSON by default); keys are kept as
  * they are in the databag.
  *
  * @example
@@ -87,7 +87,7 @@ export function loadRelationData<T>(
 
 /** Options of {@link saveRelationData}. */
 export interface SaveRelationOptions<T> {
-  /** Validates `value` first; nothing is written when it fails. */
+  /** Validates `value` first (classic `zod` or `zod/mini`); nothing is written when it fails. */
   readonly schema?: $ZodType<T>;
   /** Encodes each value (default {@link pyJsonDumps}: Python `json.dumps` output, as ops). */
   readonly encoder?: (value: unknown) => string;

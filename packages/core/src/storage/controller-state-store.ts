@@ -5,11 +5,10 @@ import { dumpPyYaml, loadPyYaml, PyTuple } from './py-yaml.js';
 import {
   cloneSnapshot,
   type Notice,
-  NoticeTupleSchema,
   type SnapshotData,
-  SnapshotDataSchema,
   type StateStore,
   sameNotice,
+  stateSchemas,
 } from './state-store.js';
 
 /**
@@ -29,7 +28,7 @@ export interface ControllerStateBackend {
 /** The controller key under which the notice queue is stored (as in ops). */
 export const NOTICES_KEY = '#notices#';
 
-let noticeListSchema: ZodMiniArray<typeof NoticeTupleSchema> | undefined;
+let noticeListSchema: ZodMiniArray<ReturnType<typeof stateSchemas>['noticeTuple']> | undefined;
 
 const EVENT_PATH = /^(|.*\/)on\/[a-zA-Z_]+\[\d+\]$/;
 
@@ -160,7 +159,7 @@ export class ControllerStateStore implements StateStore {
     if (this.#notices === undefined) {
       const text = this.#get(NOTICES_KEY);
       const raw = text === undefined ? null : parseYaml(NOTICES_KEY, text);
-      noticeListSchema ??= array(NoticeTupleSchema);
+      noticeListSchema ??= array(stateSchemas().noticeTuple);
       const parsed = parseSchema(noticeListSchema, raw ?? []);
       if (!parsed.success) {
         throw new StateStoreError(
@@ -192,7 +191,7 @@ function parseYaml(key: string, text: string): unknown {
 }
 
 function parseSnapshot(key: string, text: string): SnapshotData {
-  const parsed = parseSchema(SnapshotDataSchema, parseYaml(key, text));
+  const parsed = parseSchema(stateSchemas().snapshotData, parseYaml(key, text));
   if (!parsed.success) {
     throw new StateStoreError(
       `controller state ${key}`,

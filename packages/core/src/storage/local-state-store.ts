@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { array, int, literal, object, record, string } from 'zod/mini';
 import { StateStoreError } from '../errors.js';
 import { parseSchema } from '../schema-parse.js';
-import { BufferedStateStore, NoticeTupleSchema, SnapshotDataSchema } from './state-store.js';
+import { BufferedStateStore, stateSchemas } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
 export const LOCAL_STATE_FILE = '.unit-state.json';
@@ -11,12 +11,17 @@ export const LOCAL_STATE_FILE = '.unit-state.json';
 const FORMAT = 'opsjs-unit-state';
 const VERSION = 1;
 
-const FileSchema = object({
-  format: literal(FORMAT),
-  version: int(),
-  snapshots: record(string(), SnapshotDataSchema),
-  notices: array(NoticeTupleSchema),
-});
+function buildFileSchema() {
+  const { snapshotData, noticeTuple } = stateSchemas();
+  return object({
+    format: literal(FORMAT),
+    version: int(),
+    snapshots: record(string(), snapshotData),
+    notices: array(noticeTuple),
+  });
+}
+
+let fileSchema: ReturnType<typeof buildFileSchema> | undefined;
 
 /**
  * The default {@link StateStore}: one JSON file (`.unit-state.json`, mode 0600) in the charm
@@ -78,7 +83,8 @@ export class LocalStateStore extends BufferedStateStore {
         { cause: err },
       );
     }
-    const parsed = parseSchema(FileSchema, raw);
+    fileSchema ??= buildFileSchema();
+    const parsed = parseSchema(fileSchema, raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined ? '' : issue.path.join('.');

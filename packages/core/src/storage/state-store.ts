@@ -8,6 +8,9 @@ import {
   string,
   tuple,
   union,
+  type ZodMiniRecord,
+  type ZodMiniString,
+  type ZodMiniTuple,
   type ZodMiniType,
   null as zNull,
 } from 'zod/mini';
@@ -70,23 +73,39 @@ export interface StateStore {
   close(): void;
 }
 
-/** @internal zod schema of a {@link SnapshotValue}. */
-export const SnapshotValueSchema: ZodMiniType<SnapshotValue> = lazy(() =>
-  union([
-    zNull(),
-    boolean(),
-    number().check(refine(Number.isFinite, 'expected a finite number')),
-    string(),
-    array(SnapshotValueSchema),
-    record(string(), SnapshotValueSchema),
-  ]),
-);
+/** The storage schemas, built on first use: a dispatch on the memory store needs none. */
+interface StateSchemas {
+  readonly snapshotValue: ZodMiniType<SnapshotValue>;
+  readonly snapshotData: ZodMiniRecord<ZodMiniString, ZodMiniType<SnapshotValue>>;
+  readonly noticeTuple: ZodMiniTuple<[ZodMiniString, ZodMiniString, ZodMiniString], null>;
+}
 
-/** @internal zod schema of a {@link SnapshotData} map. */
-export const SnapshotDataSchema = record(string(), SnapshotValueSchema);
+let schemas: StateSchemas | undefined;
 
-/** @internal zod schema of a {@link Notice} as persisted: `[eventPath, observerPath, methodName]`. */
-export const NoticeTupleSchema = tuple([string(), string(), string()]);
+/**
+ * @internal zod schemas of a {@link SnapshotValue}, a {@link SnapshotData} map and a
+ * {@link Notice} as persisted (`[eventPath, observerPath, methodName]`).
+ */
+export function stateSchemas(): StateSchemas {
+  if (schemas === undefined) {
+    const snapshotValue: ZodMiniType<SnapshotValue> = lazy(() =>
+      union([
+        zNull(),
+        boolean(),
+        number().check(refine(Number.isFinite, 'expected a finite number')),
+        string(),
+        array(snapshotValue),
+        record(string(), snapshotValue),
+      ]),
+    );
+    schemas = {
+      snapshotValue,
+      snapshotData: record(string(), snapshotValue),
+      noticeTuple: tuple([string(), string(), string()]),
+    };
+  }
+  return schemas;
+}
 
 /** @internal Whether two notices are the same triple. */
 export function sameNotice(a: Notice, b: Notice): boolean {
