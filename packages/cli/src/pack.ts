@@ -1,6 +1,6 @@
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CHARM_META_CACHE_FILE } from '@opsjs/model';
+import { CHARM_META_CACHE_FILE, charmMetaCacheText } from '@opsjs/model';
 import { parse, stringify } from 'yaml';
 import { reason, withTempFile, writeFileAtomic } from './atomic-file.js';
 import { bundleCharm } from './bundle.js';
@@ -74,20 +74,19 @@ const PEBBLE_PACKAGE = '@opsjs/pebble';
 const METADATA_FILES = new Set(['metadata.yaml', 'config.yaml', 'actions.yaml', 'manifest.yaml']);
 
 /**
- * The body of `@opsjs/model`'s metadata cache (`.opsjs/metadata.json`, as `writeCharmMetaCache`
- * writes it) for the metadata files packed into the charm.
+ * The text of `@opsjs/model`'s metadata cache (`.opsjs/metadata.json`, as `writeCharmMetaCache`
+ * writes it: the validated, normalised metadata) for the metadata files packed into the charm.
  */
 function metadataCache(files: Readonly<Record<string, string>>): string {
   const doc = (name: string): unknown => {
     const text = files[name];
     return text === undefined ? null : (parse(text) ?? null);
   };
-  const body = {
+  return charmMetaCacheText({
     metadata: doc('metadata.yaml'),
     config: doc('config.yaml'),
     actions: doc('actions.yaml'),
-  };
-  return `${JSON.stringify(body)}\n`;
+  });
 }
 /** Project files copied into the charm when present (as charmcraft does). */
 const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CHARM_META_CACHE_FILE, CharmMeta } from '@opsjs/model';
+import { CHARM_META_CACHE_FILE, CharmMeta, charmMetaCacheText } from '@opsjs/model';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { pack } from '../src/pack.js';
@@ -118,11 +118,16 @@ describe('pack', () => {
     const result = await pack({ dir, out: tempDir(), arch: 'amd64', noRuntime: true });
     const entries = readZip(result.charmPath);
     expect(entries.at(-1)?.path).toBe(CHARM_META_CACHE_FILE);
-    const cache = JSON.parse(text(entries, CHARM_META_CACHE_FILE));
-    expect(cache).toEqual({
-      metadata: parse(text(entries, 'metadata.yaml')),
-      config: parse(text(entries, 'config.yaml')),
-      actions: parse(text(entries, 'actions.yaml')),
+    expect(text(entries, CHARM_META_CACHE_FILE)).toBe(
+      charmMetaCacheText({
+        metadata: parse(text(entries, 'metadata.yaml')),
+        config: parse(text(entries, 'config.yaml')),
+        actions: parse(text(entries, 'actions.yaml')),
+      }),
+    );
+    expect(JSON.parse(text(entries, CHARM_META_CACHE_FILE))).toMatchObject({
+      format: 'opsjs-charm-meta/1',
+      name: 'hook-charm',
     });
     const charmDir = tempDir();
     await unpackCharm(result.charmPath, charmDir);
