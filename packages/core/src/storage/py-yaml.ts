@@ -6,7 +6,8 @@
  * byte for the values the framework stores; {@link loadPyYaml} resolves plain scalars with
  * PyYAML's YAML 1.1 rules (so `1e3` stays a string and `yes` is `true`, as in Python).
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import yaml from './yaml-module.cjs';
 
 /** A Python tuple (ops stores each notice as `(event_path, observer_path, method_name)`). */
 export class PyTuple {
@@ -513,7 +514,9 @@ export class PyYamlError extends Error {
  * @throws {PyYamlError} when the text is not YAML or holds a value JSON cannot represent
  */
 export function loadPyYaml(text: string): unknown {
-  const doc = parseDocument(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
+  const doc = yaml
+    .yamlModule()
+    .parseDocument(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
   const error = doc.errors[0];
   if (error !== undefined) throw new PyYamlError(`not valid YAML: ${error.message.split('\n')[0]}`);
   return construct(doc.contents, doc);
@@ -521,6 +524,8 @@ export function loadPyYaml(text: string): unknown {
 
 function construct(node: Node | null, doc: Document): unknown {
   if (node === null) return null;
+  // Loaded by loadPyYaml already.
+  const { isAlias, isMap, isScalar, isSeq } = yaml.yamlModule();
   if (isAlias(node)) return construct(node.resolve(doc) ?? null, doc);
   const tag = node.tag;
   if (isSeq(node)) {
