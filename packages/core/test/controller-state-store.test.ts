@@ -56,7 +56,7 @@ class OpsJujuStorage implements StateStore {
   #get(key: string): unknown {
     const out = this.#backend.stateGet(key);
     if (out === '' || out === '\n') return undefined;
-    return loadPyYaml(out);
+    return loadPyYaml(out, key);
   }
   #set(key: string, value: SnapshotData | PyTuple[]): void {
     this.#backend.stateSet({ [key]: dumpPyYaml(value) });
@@ -251,7 +251,9 @@ describe('ControllerStateStore, as ops JujuStorage', () => {
     expect(() => store.loadSnapshot('list')).toThrow(
       'controller state list: the stored value is not a snapshot map',
     );
-    expect(() => store.loadSnapshot('torn')).toThrow('controller state torn');
+    expect(() => store.loadSnapshot('torn')).toThrow(
+      /^controller state torn: the stored value is not YAML that ops or opsjs writes: not valid YAML \([A-Z_]+ at line \d+\)$/,
+    );
     expect(() => store.notices()).toThrow(
       `controller state ${NOTICES_KEY}: expected a list of [event, observer, method] triples`,
     );

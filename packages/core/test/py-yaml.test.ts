@@ -157,6 +157,6 @@ describe('dumpPyYaml', () => {
 
 describe('loadPyYaml', () => {
   it.each(CASES)('reads back %j', (value, text) => {
-    expect(loadPyYaml(text)).toEqual(value);
+    expect(loadPyYaml(text, 'test')).toEqual(value);
   });
 });

@@ -158,7 +158,7 @@ export class ControllerStateStore implements StateStore {
   #loadNotices(): Notice[] {
     if (this.#notices === undefined) {
       const text = this.#get(NOTICES_KEY);
-      const raw = text === undefined ? null : parseYaml(NOTICES_KEY, text);
+      const raw = text === undefined ? null : loadPyYaml(text, `controller state ${NOTICES_KEY}`);
       noticeListSchema ??= array(stateSchemas().noticeTuple);
       const parsed = parseSchema(noticeListSchema, raw ?? []);
       if (!parsed.success) {
@@ -178,20 +178,11 @@ export class ControllerStateStore implements StateStore {
   }
 }
 
-function parseYaml(key: string, text: string): unknown {
-  try {
-    return loadPyYaml(text);
-  } catch (err) {
-    throw new StateStoreError(
-      `controller state ${key}`,
-      'the stored value is not YAML that ops or opsjs writes',
-      { cause: err },
-    );
-  }
-}
-
 function parseSnapshot(key: string, text: string): SnapshotData {
-  const parsed = parseSchema(stateSchemas().snapshotData, parseYaml(key, text));
+  const parsed = parseSchema(
+    stateSchemas().snapshotData,
+    loadPyYaml(text, `controller state ${key}`),
+  );
   if (!parsed.success) {
     throw new StateStoreError(
       `controller state ${key}`,

@@ -7,6 +7,7 @@
  * PyYAML's YAML 1.1 rules (so `1e3` stays a string and `yes` is `true`, as in Python).
  */
 import type { Document, Node } from 'yaml';
+import { StateStoreError } from '../errors.js';
 import yaml from './yaml-module.cjs';
 
 /** A Python tuple (ops stores each notice as `(event_path, observer_path, method_name)`). */
@@ -501,61 +502,66 @@ export function dumpPyYaml(value: PyValue): string {
   return emitter.out;
 }
 
-/** @internal A value {@link loadPyYaml} cannot represent, or YAML it cannot read. */
-export class PyYamlError extends Error {
-  override readonly name = 'PyYamlError';
-}
-
 /**
  * @internal Read YAML as ops' `_SimpleLoader` (PyYAML's safe loader plus tuples) would, into
  * JSON-like values: tuples and sets become arrays; binary data, timestamps and other Python
  * types are refused.
  *
- * @throws {PyYamlError} when the text is not YAML or holds a value JSON cannot represent
+ * @param location - what is read, for error messages (`controller state <key>`)
+ * @throws {StateStoreError} when the text is not YAML or holds a value JSON cannot represent
  */
-export function loadPyYaml(text: string): unknown {
+export function loadPyYaml(text: string, location: string): unknown {
+  const fail = (detail: string): never => {
+    throw new StateStoreError(
+      location,
+      `the stored value is not YAML that ops or opsjs writes: ${detail}`,
+    );
+  };
   const doc = yaml
     .yamlModule()
     .parseDocument(text, { schema: 'failsafe', version: '1.1', uniqueKeys: false });
   const error = doc.errors[0];
-  if (error !== undefined) throw new PyYamlError(`not valid YAML: ${error.message.split('\n')[0]}`);
-  return construct(doc.contents, doc);
+  // The parser's code and position only: its messages can quote the stored text.
+  if (error !== undefined) {
+    fail(`not valid YAML (${error.code} at line ${error.linePos?.[0].line ?? '?'})`);
+  }
+  return construct(doc.contents, doc, fail);
 }
 
-function construct(node: Node | null, doc: Document): unknown {
+function construct(node: Node | null, doc: Document, fail: (detail: string) => never): unknown {
   if (node === null) return null;
   // Loaded by loadPyYaml already.
   const { isAlias, isMap, isScalar, isSeq } = yaml.yamlModule();
-  if (isAlias(node)) return construct(node.resolve(doc) ?? null, doc);
+  if (isAlias(node)) return construct(node.resolve(doc) ?? null, doc, fail);
   const tag = node.tag;
   if (isSeq(node)) {
     if (tag !== undefined && tag !== 'tag:yaml.org,2002:seq' && tag !== TUPLE_TAG) {
-      throw new PyYamlError(`unsupported tag ${tag}`);
+      fail(`unsupported tag ${tag}`);
     }
-    return node.items.map((item) => construct(item as Node | null, doc));
+    return node.items.map((item) => construct(item as Node | null, doc, fail));
   }
   if (isMap(node)) {
     const entries = node.items.map((pair) => {
-      const key = construct(pair.key as Node | null, doc);
+      const key = construct(pair.key as Node | null, doc, fail);
       if (key !== null && typeof key === 'object') {
-        throw new PyYamlError('a mapping key is a collection');
+        fail('a mapping key is a collection');
       }
-      return [String(key), construct(pair.value as Node | null, doc)] as const;
+      return [String(key), construct(pair.value as Node | null, doc, fail)] as const;
     });
     // A Python set is a mapping of its members to null.
     if (tag === 'tag:yaml.org,2002:set') return entries.map(([k]) => k);
     if (tag !== undefined && tag !== 'tag:yaml.org,2002:map') {
-      throw new PyYamlError(`unsupported tag ${tag}`);
+      fail(`unsupported tag ${tag}`);
     }
     return Object.fromEntries(entries);
   }
-  if (!isScalar(node)) throw new PyYamlError('unexpected YAML node');
+  if (!isScalar(node)) fail('unexpected YAML node');
   const text = String(node.value);
   let kind: Implicit;
   if (tag !== undefined) {
     const name = tag.replace('tag:yaml.org,2002:', '');
     if (!['bool', 'float', 'int', 'null', 'str'].includes(name)) {
-      throw new PyYamlError(`unsupported tag ${tag}`);
+      fail(`unsupported tag ${tag}`);
     }
     kind = name as Implicit;
   } else {
@@ -573,7 +579,7 @@ function construct(node: Node | null, doc: Document): unknown {
     case 'float':
       return constructFloat(text);
     default:
-      throw new PyYamlError(`unsupported plain scalar ${JSON.stringify(text)} (${kind})`);
+      fail(`a plain scalar resolves to ${kind}, which has no JSON form`);
   }
 }
 
