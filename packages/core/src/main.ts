@@ -152,7 +152,7 @@ async function runMain(
     const store: StateStore =
       options.useJujuForStorage === true
         ? new ControllerStateStore(backend)
-        : new LocalStateStore(charmDir);
+        : openLocalStore(charmDir, log);
     const socketDir = env.OPSJS_PEBBLE_SOCKET_DIR;
     const result = await runDispatch(charmClass, {
       beforeCommit: async () => {
@@ -195,6 +195,20 @@ async function runMain(
     process.off('unhandledRejection', onRejection);
     removeSink?.();
   }
+}
+
+/**
+ * Open the local state store, creating the (empty) state file if there is none, as ops'
+ * `SQLiteStorage` creates `.unit-state.db` when opened: the storage lines of the first dispatch
+ * appear once, even when that dispatch fails and commits nothing.
+ */
+function openLocalStore(charmDir: string, log: Logger): LocalStateStore {
+  const store = new LocalStateStore(charmDir);
+  if (!store.existed) {
+    log.debug(`Initializing local storage: ${store.filePath}.`);
+    store.commit();
+  }
+  return store;
 }
 
 /** Whether an executable `tool` is on the `PATH` of `env` (ops `shutil.which`). */

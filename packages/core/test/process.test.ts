@@ -99,6 +99,7 @@ describe('main() as a real process', () => {
       'juju-log --log-level DEBUG',
       'juju-log --log-level DEBUG',
       'juju-log --log-level DEBUG',
+      'juju-log --log-level DEBUG',
       'status-set --application=False maintenance',
       'is-leader --format=json',
       'config-get --format=json',
@@ -107,6 +108,7 @@ describe('main() as a real process', () => {
     expect(jujuLogs(install.calls)).toEqual([
       ['DEBUG', `opsjs ${version} up and running.`],
       ['DEBUG', 'Using local storage: not a Kubernetes podspec charm'],
+      ['DEBUG', `Initializing local storage: ${stateFile()}.`],
       ['DEBUG', 'Emitting Juju event install.'],
     ]);
     expect(state().snapshots['DemoCharm/StoredStateData[state]']).toEqual({
@@ -159,6 +161,23 @@ describe('main() as a real process', () => {
     expect(fs.readFileSync(stateFile(), 'utf8')).toBe(before);
   });
 
+  it('creates the state file when first opened, as ops creates its database, even if the dispatch fails', () => {
+    tools.output('config-get', '{"port": 9000, "mode": "crash"}');
+    const crash = run('hooks/config-changed');
+    expect(crash.status).toBe(1);
+    expect(jujuLogs(crash.calls).slice(1, 3)).toEqual([
+      ['DEBUG', 'Using local storage: not a Kubernetes podspec charm'],
+      ['DEBUG', `Initializing local storage: ${stateFile()}.`],
+    ]);
+    expect(state()).toEqual({ format: 'opsjs-unit-state', version: 1, snapshots: {}, notices: [] });
+    const again = run('hooks/install');
+    expect(again.status).toBe(0);
+    expect(jujuLogs(again.calls).map(([, m]) => m)).toEqual([
+      `opsjs ${version} up and running.`,
+      'Emitting Juju event install.',
+    ]);
+  });
+
   it('reports bad input clearly: unknown event, missing unit name, corrupted state', () => {
     const unknown = run('hooks/no-such-hook');
     expect(unknown.status).toBe(0);
@@ -205,7 +224,8 @@ describe('main() as a real process', () => {
     const error = jujuLogs(floating.calls).find(([level]) => level === 'ERROR')?.[1] ?? '';
     expect(error).toContain('DispatchError: a promise rejection in charm code was not handled');
     expect(error).toContain('Caused by:\nError: nobody awaited this');
-    expect(fs.existsSync(stateFile())).toBe(false);
+    // The file created when the store was opened holds no state of this dispatch.
+    expect(state()).toMatchObject({ snapshots: {}, notices: [] });
   });
 
   it('runs a legacy hooks/<name> script first, as ops does', () => {
