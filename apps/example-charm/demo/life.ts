@@ -43,9 +43,10 @@ export interface DemoResult {
 const appDir = join(import.meta.dirname, '..');
 const serverFile = join(appDir, 'workload', 'server.mjs');
 const on = new EventFactories();
-const STARTUP = /^(opsjs up and running|Legacy hooks\/|Using local storage)/;
+const STARTUP =
+  /^(opsjs \S+ up and running|Legacy hooks\/|Using local storage|Initializing local storage)/;
 const FRAMEWORK =
-  /^(Emitting|Re-emitting|Deferring|Adding unit status|Skipping|opsjs up|Legacy|Using)/;
+  /^(Emitting|Re-emitting|Deferring|Adding unit status|Skipping|opsjs \S+ up|Legacy|Using|Initializing)/;
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[22m` : s);
 const dim = (s: string): string => (process.stdout.isTTY ? `\u001b[2m${s}\u001b[22m` : s);

@@ -24,4 +24,17 @@ function stringifyYaml(value) {
   return require('yaml').stringify(value);
 }
 
-module.exports = { parseYaml, stringifyYaml };
+/**
+ * @internal Write a string → string map as Python ops writes `state-set` input
+ * (`yaml.dump(..., default_style='|')`): double-quoted keys, literal block values.
+ * @param {Readonly<Record<string, string>>} value
+ * @returns {string}
+ */
+function stringifyStateYaml(value) {
+  return require('yaml').stringify(value, {
+    defaultKeyType: 'QUOTE_DOUBLE',
+    defaultStringType: 'BLOCK_LITERAL',
+  });
+}
+
+module.exports = { parseYaml, stringifyYaml, stringifyStateYaml };

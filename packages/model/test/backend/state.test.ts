@@ -14,13 +14,18 @@ describe('controller state', () => {
     expect(b.stateGet('k')).toBe('{a: 1}\n');
     expect(b.stateGet('missing')).toBeNull();
     b.stateSet({ k: '{a: 1}' });
+    b.stateSet({ 'StoredStateData[_stored]': '{event_count: 3}\n' });
     b.stateDelete('k');
     expect(tools().commandLines()).toEqual([
       'state-get k',
       'state-get missing',
       'state-set --file -',
+      'state-set --file -',
       'state-delete k',
     ]);
-    expect(tools().calls()[2]?.stdin).toBe('k: "{a: 1}"');
+    // As ops' yaml.dump(..., default_style='|'): quoted key, literal block value (the fake
+    // tool's `$(cat)` drops the final newline of what it read).
+    expect(tools().calls()[2]?.stdin).toBe('"k": |-\n  {a: 1}');
+    expect(tools().calls()[3]?.stdin).toBe('"StoredStateData[_stored]": |\n  {event_count: 3}');
   });
 });

@@ -7,9 +7,9 @@ export function stateGet(run: HookToolRunner, key: string): string | null {
   return out.trim() === '' ? null : out;
 }
 
-/** @internal `state-set --file -` with a YAML map on stdin. */
+/** @internal `state-set --file -` with a YAML map on stdin, in the bytes Python ops sends. */
 export function stateSet(run: HookToolRunner, data: Readonly<Record<string, string>>): void {
-  run('state-set', ['--file', '-'], { input: yaml.stringifyYaml(data) });
+  run('state-set', ['--file', '-'], { input: yaml.stringifyStateYaml(data) });
 }
 
 /** @internal `state-delete <key>`. */
