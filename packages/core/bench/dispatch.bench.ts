@@ -6,6 +6,11 @@
  *
  *   framework overhead = dispatch − (node -e 0) − (hook-tool script)
  *
+ * A third line shows what any Node program pays for those calls: a plain script that makes the
+ * same calls with `spawnSync` and does nothing else. Its own overhead (over `node -e 0` and the
+ * shell script) is the part of the budget no framework can win back: Node starting a child
+ * costs more than `sh` doing it.
+ *
  * Budget: overhead ≤ 50% of `node -e 0`, peak RSS < 60 MB, judged on the steady state (what
  * every hook after the first pays: warm compile cache, metadata from `.opsjs/metadata.json`,
  * both written by `opsjs pack`'s charm). Also shown: the first hook (no compile cache, YAML) and
@@ -118,6 +123,14 @@ try {
   fs.writeFileSync(script, `#!/bin/sh\n${calls.map((c) => c.map(quote).join(' ')).join('\n')}\n`, {
     mode: 0o755,
   });
+  // The same calls from a plain Node program: child_process.spawnSync, nothing else.
+  const nodeCalls = path.join(work, 'same-calls.cjs');
+  fs.writeFileSync(
+    nodeCalls,
+    `const { spawnSync } = require('node:child_process');\nfor (const [tool, ...args] of ${JSON.stringify(
+      calls,
+    )}) spawnSync(tool, args, { encoding: 'utf8' });\n`,
+  );
 
   const time = (fn: () => void): number => {
     const start = process.hrtime.bigint();
@@ -137,7 +150,7 @@ try {
     return [kb / 1024, cpu];
   };
 
-  const names = ['node', 'script', ...Object.keys(variants)] as const;
+  const names = ['node', 'script', 'node-calls', ...Object.keys(variants)] as const;
   const times = new Map<string, number[]>(names.map((n) => [n, []]));
   const rss = new Map<string, number[]>(names.map((n) => [n, []]));
   const cpus = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -155,6 +168,9 @@ try {
       spawnSync(process.execPath, ['--require', probe, '-e', '0'], { env: env('x', charmDir) }),
     );
     record('script', () => spawnSync(script, [], { env: env('x', charmDir) }));
+    record('node-calls', () =>
+      spawnSync(process.execPath, ['--require', probe, nodeCalls], { env: env('x', charmDir) }),
+    );
     tools.takeCalls();
     for (const [name, v] of Object.entries(variants)) {
       record(name, () => dispatch('config-changed', v));
@@ -173,6 +189,12 @@ try {
     ],
     [`hook-tool script (${calls.length} calls)`, `${sh.toFixed(1)} ms`, '-'],
   ];
+  const plain = t('node-calls') - node - sh;
+  rows.push([
+    'plain Node, same calls (no framework)',
+    `${t('node-calls').toFixed(1)} ms, overhead ${plain.toFixed(1)} ms (${((plain / node) * 100).toFixed(0)}%)`,
+    `peak ${peak('node-calls').toFixed(1)} MB, ${cpu('node-calls')}`,
+  ]);
   const labels: Record<keyof typeof variants, string> = {
     cold: 'first hook: no compile cache, YAML',
     yaml: 'compile cache warm, YAML metadata',
@@ -201,9 +223,12 @@ try {
       by((f) => f.startsWith('dist/')),
     )})`,
   );
-  for (const [name, time, mem] of rows) console.log(`${name.padEnd(36)} ${time.padEnd(40)} ${mem}`);
+  for (const [name, time, mem] of rows) console.log(`${name.padEnd(38)} ${time.padEnd(40)} ${mem}`);
   const overhead = t('warm') - node - sh;
   const ok = overhead <= node * 0.5 && peak('warm') < 60;
+  console.log(
+    `framework's own share, steady state (dispatch - plain Node making the same calls): ${(t('warm') - t('node-calls')).toFixed(1)} ms`,
+  );
   console.log(
     `budget, steady state (overhead <= 50% of node -e 0 = ${(node * 0.5).toFixed(1)} ms, peak RSS < 60 MB): ${ok ? 'met' : 'NOT met'}`,
   );

@@ -36,7 +36,12 @@ const meta = ${
   };
 const model = new Model({ meta, backend: new HookToolBackend({ context }), context });
 model.unit.status = new ActiveStatus(meta.name + ' ' + String(model.config.get('port')));
-console.log(JSON.stringify({ yamlModules: globalThis.__yamlModulesEvaluated ?? 0 }));
+model.unit.isLeader();
+console.log(JSON.stringify({
+  yamlModules: globalThis.__yamlModulesEvaluated ?? 0,
+  // The leadership cache's clock must not load perf_hooks (the \`performance\` global).
+  perfHooks: process.moduleLoadList.includes('NativeModule perf_hooks'),
+}));
 `;
 }
 
@@ -67,7 +72,10 @@ describe('a bundled machine charm dispatch', () => {
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-lazy-load-'));
     tools = new FakeTools();
-    tools.add('config-get', { stdout: '{"port": 8080}' }).add('status-set');
+    tools
+      .add('config-get', { stdout: '{"port": 8080}' })
+      .add('status-set')
+      .add('is-leader', { stdout: 'true' });
   });
   afterEach(() => {
     tools.cleanup();
@@ -90,7 +98,7 @@ describe('a bundled machine charm dispatch', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    return JSON.parse(r.stdout) as { yamlModules: number };
+    return JSON.parse(r.stdout) as { yamlModules: number; perfHooks: boolean };
   };
 
   it('never evaluates yaml when the metadata comes from .opsjs/metadata.json', async () => {
@@ -106,10 +114,11 @@ describe('a bundled machine charm dispatch', () => {
     const { outfile, inputs } = await bundle(charmScript('dir'), work);
     // yaml is in the bundle (CharmMeta.fromYaml needs it) but not run.
     expect(inputs.some((f) => /[\\/]node_modules[\\/]yaml[\\/]/.test(f))).toBe(true);
-    expect(run(outfile, charmDir)).toEqual({ yamlModules: 0 });
+    expect(run(outfile, charmDir)).toEqual({ yamlModules: 0, perfHooks: false });
     expect(tools.commandLines()).toEqual([
       'config-get --format=json',
       'status-set --application=False active -- demo 8080',
+      'is-leader --format=json',
     ]);
   });
 

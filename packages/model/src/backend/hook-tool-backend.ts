@@ -97,7 +97,10 @@ export interface HookToolBackendOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Kill a tool that runs longer than this (ms). Default 60 000. */
   readonly timeoutMs?: number;
-  /** A monotonic clock in ms for the 30 s leadership cache. Default `performance.now`. */
+  /**
+   * A monotonic clock in ms for the 30 s leadership cache. Default `process.hrtime` (the
+   * `performance` global would load `perf_hooks`, ~1 ms, in every hook).
+   */
   readonly now?: () => number;
   /** Called after `juju-reboot --now` succeeds (ops exits the process). Default `process.exit(0)`. */
   readonly exit?: () => void;
@@ -155,7 +158,7 @@ export class HookToolBackend implements ModelBackend {
     this.#version = context.version;
     this.#unitName = context.unitName;
     this.#modelUuid = context.modelUuid;
-    this.#now = options.now ?? (() => performance.now());
+    this.#now = options.now ?? (() => Number(process.hrtime.bigint()) / 1e6);
     this.#exit = options.exit ?? (() => process.exit(0));
   }
 
