@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import type { Message } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { charmLayout } from './dispatch-script.js';
 import { BundleError, EntryNotFoundError } from './errors.js';
@@ -30,10 +31,63 @@ export interface BundleOptions {
 export const defaultEntry = 'src/charm.ts';
 
 /**
+ * The identifiers the bundle uses for `import.meta.url`, `import.meta.dirname` and
+ * `import.meta.filename`: set once by the banner, so that the code after it has no `import.meta`.
+ *
+ * @internal
+ */
+export const importMetaNames = {
+  url: '__opsjsImportMetaUrl',
+  dirname: '__opsjsImportMetaDirname',
+  filename: '__opsjsImportMetaFilename',
+} as const;
+
+/**
+ * The first lines of every bundle, a fixed text: the `require` of Node builtins and CommonJS
+ * dependencies, and the `import.meta` values. The code after it is plain script code but for a
+ * top-level `await`, which `dist/dispatch.cjs` runs inside an async function with these
+ * bindings as parameters (see `dispatchLoader`).
+ *
+ * @internal
+ */
+export const bundleBanner = [
+  "import { createRequire as __opsjsCreateRequire } from 'node:module';",
+  `const ${importMetaNames.url} = import.meta.url;`,
+  `const ${importMetaNames.dirname} = import.meta.dirname;`,
+  `const ${importMetaNames.filename} = import.meta.filename;`,
+  `const require = __opsjsCreateRequire(${importMetaNames.url});`,
+].join('\n');
+
+/**
+ * Turns `import ... from 'node:fs'` (and bare builtin names such as `'fs'`) into a CommonJS
+ * module `module.exports = require("node:fs")`, so that esbuild emits `__require("node:fs")`
+ * through the banner's `require`: an ES module import of a builtin makes Node build its ES
+ * module namespace (for `fs`, that loads `fs/promises`, streams and watchers: about 3 ms per hook).
+ */
+const builtinsAsRequire: Plugin = {
+  name: 'opsjs-builtins-as-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+      if (args.kind !== 'import-statement' || !isBuiltin(args.path)) return undefined;
+      const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+      return { path, namespace: 'opsjs-builtin', sideEffects: false };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'opsjs-builtin' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
- * inlined and tree-shaken, class and function names kept (state handle paths use them), a `require` shim for CommonJS dependencies, and a linked source map
- * (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). Deterministic: the same sources
- * give the same bytes.
+ * inlined and tree-shaken, class and function names kept (state handle paths use them), and a
+ * linked source map (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). The module
+ * starts with a fixed banner that makes a `require` (for CommonJS dependencies and Node
+ * builtins: `import ... from 'node:fs'` becomes `require("node:fs")`, which spares Node building
+ * the builtin's ES module namespace) and reads `import.meta.url`, `.dirname` and `.filename` once;
+ * so the rest is script code, which `dist/dispatch.cjs` runs with a V8 code cache (see
+ * `dispatchLoader`). Deterministic: the same sources give the same bytes.
  *
  * @throws {EntryNotFoundError} when the entry file does not exist.
  * @throws {BundleError} with esbuild's first error (file:line: text) when bundling fails.
@@ -69,15 +123,19 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
       // (as ops does), so esbuild must not rename a class whose name collides with another.
       keepNames: true,
       external: [...(options.external ?? [])],
+      plugins: [builtinsAsRequire],
+      define: {
+        'import.meta.url': importMetaNames.url,
+        'import.meta.dirname': importMetaNames.dirname,
+        'import.meta.filename': importMetaNames.filename,
+      },
       sourcemap: 'linked',
       sourcesContent: false,
       legalComments: 'none',
       charset: 'utf8',
       write: false,
       logLevel: 'silent',
-      banner: {
-        js: "import { createRequire as __opsjsCreateRequire } from 'node:module';\nconst require = __opsjsCreateRequire(import.meta.url);",
-      },
+      banner: { js: bundleBanner },
     });
     const code = result.outputFiles.find((f) => f.path === outfile);
     const map = result.outputFiles.find((f) => f.path === `${outfile}.map`);

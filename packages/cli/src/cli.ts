@@ -304,6 +304,11 @@ async function runPack(args: readonly string[], io: CliIo): Promise<number> {
   } else {
     io.stdout('Node runtime: none (--no-runtime; dispatch runs node from PATH)\n');
   }
+  if (!result.loader) {
+    io.stdout(
+      'Note: dispatch runs dist/charm.mjs as an ES module, without the V8 code cache loader: the bundle is not script code (the entry has exports, or an external module stays a static import)\n',
+    );
+  }
   io.stdout(`charmcraft parts section: ${result.partsPath}\n`);
   if (result.stageDir !== undefined) io.stdout(`Staged charm code: ${result.stageDir}\n`);
   return 0;

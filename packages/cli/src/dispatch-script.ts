@@ -1,9 +1,18 @@
 /** Where `opsjs pack` puts things inside a `.charm`. */
 export const charmLayout = {
-  /** The bundled charm entry. */
+  /**
+   * The bundled charm entry, an ES module: `dispatch` runs it through {@link charmLayout}`.loader`,
+   * or directly under `JUJU_DEBUG` (and when the bundle cannot run through the loader).
+   */
   bundle: 'dist/charm.mjs',
   /** Its source map. */
   sourceMap: 'dist/charm.mjs.map',
+  /**
+   * The loader `dispatch` runs for every hook (unless `JUJU_DEBUG` is set): it runs the bundle
+   * with a V8 code cache made after execution, `.node-compile-cache/opsjs-<hash>.v8` in the
+   * charm directory (see `dispatchLoader`). Absent when the bundle cannot run through it.
+   */
+  loader: 'dist/dispatch.cjs',
   /** The Node runtime binary (absent with `--no-runtime`). */
   runtime: 'runtime/node',
   /** The dispatch script Juju runs for every hook and action. */
@@ -35,16 +44,22 @@ export const compileCacheDir = '.node-compile-cache';
 export interface DispatchScriptOptions {
   /** Whether the charm ships its own Node runtime at {@link charmLayout}`.runtime`. */
   readonly bundledRuntime: boolean;
+  /**
+   * Whether the charm ships the loader {@link charmLayout}`.loader` (default `false`: the script
+   * runs the bundle as an ES module for every hook).
+   */
+  readonly loader?: boolean;
 }
 
 /**
  * The text of the `dispatch` POSIX shell script: it sets `JUJU_DISPATCH_PATH` from `$0` when
  * Juju did not (a legacy `hooks/<name>` link), changes to the charm directory
- * (`JUJU_CHARM_DIR`, else the directory holding `dispatch`), and execs Node on the bundle
- * with the environment untouched (with source-mapped stack traces when `JUJU_DEBUG` is set),
- * except that `NODE_COMPILE_CACHE` defaults to `.node-compile-cache` in the charm directory, so
- * that hooks after the first skip compiling the bundle. Node runs with {@link dispatchV8Flags}. Without a bundled runtime it runs `node` from `PATH`, and
- * fails with a clear message when there is none.
+ * (`JUJU_CHARM_DIR`, else the directory holding `dispatch`), and execs Node with the environment
+ * untouched, except that `NODE_COMPILE_CACHE` defaults to `.node-compile-cache` in the charm
+ * directory, so that hooks after the first skip compiling. Node runs the loader (with `loader`),
+ * else the bundle; when `JUJU_DEBUG` is set, it runs the bundle with source-mapped stack traces.
+ * Node runs with {@link dispatchV8Flags}. Without a bundled runtime it runs `node` from `PATH`,
+ * and fails with a clear message when there is none.
  */
 export function dispatchScript(options: DispatchScriptOptions): string {
   const lines = [
@@ -64,18 +79,27 @@ export function dispatchScript(options: DispatchScriptOptions): string {
     `NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$PWD/${compileCacheDir}}"`,
     'export NODE_COMPILE_CACHE',
   ];
-  if (options.bundledRuntime) {
-    lines.push(
-      `exec ./${charmLayout.runtime} ${V8_FLAGS} ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`,
-    );
-  } else {
+  const node = options.bundledRuntime ? `./${charmLayout.runtime}` : 'node';
+  if (!options.bundledRuntime) {
     lines.push(
       'if ! command -v node >/dev/null 2>&1; then',
       '  echo "dispatch: node is not on PATH (this charm was packed with --no-runtime)" >&2',
       '  exit 127',
       'fi',
-      `exec node ${V8_FLAGS} ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`,
     );
+  }
+  if (options.loader ?? false) {
+    lines.push(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+      'if [ -n "${JUJU_DEBUG+set}" ]; then',
+      '  # juju debug-hooks / debug-code: the ES module itself, with source-mapped stack traces.',
+      `  exec ${node} ${V8_FLAGS} --enable-source-maps ./${charmLayout.bundle}`,
+      'fi',
+      `# The bundle run with a V8 code cache kept in ${compileCacheDir} (see ${charmLayout.loader}).`,
+      `exec ${node} ${V8_FLAGS} ./${charmLayout.loader}`,
+    );
+  } else {
+    lines.push(`exec ${node} ${V8_FLAGS} ${SOURCE_MAPS_WHEN_DEBUG} ./${charmLayout.bundle}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 export { type BundleOptions, bundleCharm, type CharmBundle, defaultEntry } from './bundle.js';
 export { type CliIo, runCli } from './cli.js';
+export { type DispatchLoaderOptions, dispatchLoader } from './dispatch-loader.js';
 export {
   charmLayout,
   compileCacheDir,

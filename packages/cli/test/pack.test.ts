@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { pack } from '../src/pack.js';
 import { unpackCharm } from '../src/zip-reader.js';
 import {
+  codeCacheFiles,
   copyFixture,
   extractZip,
   fakeHookTools,
@@ -54,6 +55,7 @@ describe('pack', () => {
       'dispatch',
       'dist/charm.mjs',
       'dist/charm.mjs.map',
+      'dist/dispatch.cjs',
       'hooks/install',
       'hooks/start',
       'hooks/upgrade-charm',
@@ -103,9 +105,17 @@ describe('pack', () => {
     expect(bundle).not.toContain('THIS-STRING-MUST-BE-TREE-SHAKEN');
     expect(bundle).toContain('//# sourceMappingURL=charm.mjs.map');
     expect(JSON.parse(text(entries, 'dist/charm.mjs.map')).sources).toContain('../src/charm.ts');
+    expect(result.loader).toBe(true);
     expect(text(entries, 'dispatch')).toContain(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-      'exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
+      [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
+        'if [ -n "${JUJU_DEBUG+set}" ]; then',
+        '  # juju debug-hooks / debug-code: the ES module itself, with source-mapped stack traces.',
+        '  exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 --enable-source-maps ./dist/charm.mjs',
+        'fi',
+        '# The bundle run with a V8 code cache kept in .node-compile-cache (see dist/dispatch.cjs).',
+        'exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 ./dist/dispatch.cjs',
+      ].join('\n'),
     );
     expect(readdirSync(out).sort()).toEqual([
       'hook-charm_ubuntu-24.04-amd64.charm',
@@ -229,12 +239,21 @@ describe('pack', () => {
     const tools = fakeHookTools(tempDir(), { port: 8080 });
     // No Node on PATH: the shipped runtime must be the one that runs.
     const path = `${tools.dir}:/usr/bin:/bin`;
+    const cacheFiles = () => codeCacheFiles(charmDir).map((file) => statSync(file));
+    expect(cacheFiles()).toEqual([]);
+    let first: ReturnType<typeof statSync> | undefined;
     for (const hook of ['install', 'config-changed', 'start']) {
       const run = runDispatchScript(charmDir, `hooks/${hook}`, path);
       expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      // The loader writes its code cache after the first hook; the next ones use it as it is.
+      const [cache, ...others] = cacheFiles();
+      expect(others).toEqual([]);
+      first ??= cache;
+      expect(cache?.ino).toBe(first?.ino);
+      expect(cache?.mtimeMs).toBe(first?.mtimeMs);
     }
-    // Node keeps its compile cache in the charm directory between hooks.
-    expect(readdirSync(join(charmDir, '.node-compile-cache')).length).toBeGreaterThan(0);
+    expect(first?.size).toBeGreaterThan(1000);
     expect(tools.calls()).toEqual([
       [
         'juju-log',
@@ -269,14 +288,27 @@ describe('pack', () => {
       JUJU_CHARM_DIR: charmDir,
       ...(debug ? { JUJU_DEBUG: '' } : {}),
     });
+    // Under JUJU_DEBUG, Node runs the ES module itself: no loader, so no code cache.
+    const mapped = spawnSync(join(charmDir, 'dispatch'), [], { encoding: 'utf8', env: env(true) });
+    expect(mapped.status).toBe(1);
+    expect(mapped.stderr).toContain('src/charm.ts:');
+    expect(codeCacheFiles(charmDir)).toEqual([]);
     const plain = spawnSync(join(charmDir, 'dispatch'), [], { encoding: 'utf8', env: env(false) });
-    expect(plain.status).not.toBe(0);
+    expect(plain.status).toBe(1);
     expect(plain.stderr).toContain('unexpected hook stop');
     expect(plain.stderr).toContain('dist/charm.mjs:');
     expect(plain.stderr).not.toContain('src/charm.ts');
-    const mapped = spawnSync(join(charmDir, 'dispatch'), [], { encoding: 'utf8', env: env(true) });
-    expect(mapped.status).not.toBe(0);
-    expect(mapped.stderr).toContain('src/charm.ts:');
+    // The loader fails as the module does: the same exit code, and the same report (file:line,
+    // source line, caret, error, first frame) before the frames of Node's own loaders.
+    const direct = spawnSync(process.execPath, ['dist/charm.mjs'], {
+      cwd: charmDir,
+      encoding: 'utf8',
+      env: env(false),
+    });
+    expect(direct.status).toBe(1);
+    const head = (stderr: string) => stderr.split('\n').slice(0, 6);
+    expect(head(plain.stderr)).toEqual(head(direct.stderr));
+    expect(head(plain.stderr)[0]).toMatch(/^file:\/\/.*\/dist\/charm\.mjs:\d+$/);
   });
 
   it('runs through a legacy hooks/<name> link when JUJU_DISPATCH_PATH is unset', async () => {
@@ -302,8 +334,7 @@ describe('pack', () => {
     const entries = readZip(result.charmPath);
     expect(entries.some((e) => e.path.startsWith('runtime/'))).toBe(false);
     expect(text(entries, 'dispatch')).toContain(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-      'exec node --max-semi-space-size=16 --min-semi-space-size=16 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs',
+      'exec node --max-semi-space-size=16 --min-semi-space-size=16 ./dist/dispatch.cjs',
     );
     const charmDir = tempDir();
     extractZip(result.charmPath, charmDir);
@@ -335,6 +366,7 @@ describe('pack', () => {
             'dispatch',
             'dist/charm.mjs',
             'dist/charm.mjs.map',
+            'dist/dispatch.cjs',
             'hooks/install',
             'hooks/start',
             'hooks/upgrade-charm',

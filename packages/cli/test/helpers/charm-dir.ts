@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readZip } from './read-zip.js';
 
@@ -128,4 +137,13 @@ export function runDispatchScript(
     },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The loader's code cache files (`.node-compile-cache/opsjs-<hash>.v8`) in a charm directory. */
+export function codeCacheFiles(charmDir: string): string[] {
+  const dir = join(charmDir, '.node-compile-cache');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /^opsjs-[0-9a-f]{16}\.v8$/.test(name))
+    .map((name) => join(dir, name));
 }
