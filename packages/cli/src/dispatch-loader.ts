@@ -49,11 +49,17 @@ export interface DispatchLoaderOptions {
  * loader writes a new one under a temporary name and renames it into place; a failure to write
  * (a read-only charm directory) is ignored. `NODE_DISABLE_COMPILE_CACHE` turns the cache off.
  *
+ * @example
+ * ```ts
+ * const { code } = await bundleCharm({ projectDir: 'my-charm' });
+ * const loader = dispatchLoader({ bundle: code }); // the text of dist/dispatch.cjs, or undefined
+ * const script = dispatchScript({ bundledRuntime: true, loader: loader !== undefined });
+ * ```
  * @throws {BundleError} when compiling the wrapped bundle fails otherwise than with a syntax
  *   error.
  */
 export function dispatchLoader(options: DispatchLoaderOptions): string | undefined {
-  const source = Buffer.from(options.bundle).toString('utf8');
+  const source = new TextDecoder().decode(options.bundle);
   const wrapped = wrapBundle(source);
   if (wrapped === undefined) return undefined;
   try {
