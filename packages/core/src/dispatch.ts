@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import {
   type CharmMeta,
   type JujuContext,
@@ -38,19 +37,22 @@ export const RESTRICTED_EVENTS: readonly string[] = ['collect_metrics', 'meter_s
 
 /**
  * The framework event kind for a `JUJU_DISPATCH_PATH` (ops `_Dispatcher`): the last path
- * component with `-` → `_`, plus `_action` under `actions/`.
+ * component with `-` → `_`, plus `_action` under `actions/`. As in ops, any path gives a
+ * name: one that is no event of the charm (`hooks/foo.bar`, or `''` for an empty path) is
+ * logged as `Event … not defined` and nothing is emitted for it.
  *
  * @example
  * ```ts
  * eventNameFromDispatchPath('hooks/db-relation-changed'); // 'db_relation_changed'
  * eventNameFromDispatchPath('actions/get-db-info');      // 'get_db_info_action'
  * ```
- * @throws {DispatchError} when the path is empty or its last component is not a name
  */
 export function eventNameFromDispatchPath(dispatchPath: string): string {
   let name = EVENT_NAMES.get(dispatchPath);
   if (name === undefined) {
-    name = parseDispatchPath(dispatchPath);
+    const parts = pathParts(dispatchPath);
+    name = (parts.at(-1) ?? '').replaceAll('-', '_');
+    if (parts.at(-2) === 'actions') name = `${name}_action`;
     EVENT_NAMES.set(dispatchPath, name);
   }
   return name;
@@ -58,21 +60,19 @@ export function eventNameFromDispatchPath(dispatchPath: string): string {
 
 const EVENT_NAMES = new Map<string, string>();
 
-function parseDispatchPath(dispatchPath: string): string {
-  if (dispatchPath.trim() === '') {
-    throw new DispatchError('JUJU_DISPATCH_PATH is not set: cannot tell which event to run');
-  }
-  const base = path.posix.basename(dispatchPath);
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(base)) {
-    throw new DispatchError(
-      `JUJU_DISPATCH_PATH ${JSON.stringify(dispatchPath)} does not name an event ` +
-        '(expected hooks/<hook-name> or actions/<action-name>)',
-    );
-  }
-  const name = base.replaceAll('-', '_');
-  return path.posix.basename(path.posix.dirname(dispatchPath)) === 'actions'
-    ? `${name}_action`
-    : name;
+/** The components of a POSIX path as Python's `PurePosixPath` sees them (no `''`, no `.`). */
+function pathParts(p: string): string[] {
+  return p.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+/**
+ * @internal A POSIX path as Python's `str(PurePosixPath(p))` prints it (`''` → `.`, repeated
+ * slashes and `.` components dropped), for log lines ops writes from a `Path`.
+ */
+export function pyPathStr(p: string): string {
+  const root = p.startsWith('//') && !p.startsWith('///') ? '//' : p.startsWith('/') ? '/' : '';
+  const body = pathParts(p).join('/');
+  return root === '' && body === '' ? '.' : `${root}${body}`;
 }
 
 /** Inputs of one dispatch (see {@link runDispatch}). */
@@ -91,6 +91,16 @@ export interface DispatchInputs {
   readonly eventName?: string;
   /** A model to use instead of building one from the inputs. */
   readonly model?: Model;
+  /**
+   * Pick the event to emit instead of looking `eventName` up on `charm.on`: a test harness
+   * uses it to emit a charm library's own event (one on an `ObjectEvents` the charm holds, not
+   * `charm.on`) with the given arguments, as Scenario's `ctx.on.custom(Lib.on.ready, …)`.
+   * Called with the constructed charm after deferred events are re-emitted; the rest of the
+   * dispatch (collect-status, commit) is unchanged. The event's kind becomes the dispatch's
+   * event name (`Emitting Juju event <kind>.`); returning `undefined` is handled as an event
+   * the charm does not define.
+   */
+  readonly selectEvent?: (charm: AnyCharm) => SelectedEvent | undefined;
   /** Extra options for the model built from the inputs (e.g. `containerSocketPath`). */
   readonly modelOptions?: Partial<ModelOptions>;
   /** Where log records go (default: the process-wide `logger`). */
@@ -107,6 +117,14 @@ export interface DispatchInputs {
    * charm code left a promise rejection unhandled.
    */
   readonly beforeCommit?: () => void | Promise<void>;
+}
+
+/** The event {@link DispatchInputs.selectEvent} picks, with its emit arguments. */
+export interface SelectedEvent {
+  /** The bound event to emit, e.g. `charm.db.on.ready`. */
+  readonly event: BoundEvent<EventBase, never>;
+  /** The event class's constructor arguments after the handle. */
+  readonly args: readonly unknown[];
 }
 
 /** What one dispatch did (see {@link runDispatch}). */
@@ -193,7 +211,20 @@ export async function runDispatch(
     }
     const restricted = RESTRICTED_EVENTS.includes(eventName);
     if (!restricted) await framework.reemit();
-    emitted = await emitJujuEvent(charm, eventName, context, log);
+    if (inputs.selectEvent === undefined) {
+      emitted = await emitJujuEvent(charm, eventName, context, log);
+    } else {
+      const selected = inputs.selectEvent(charm);
+      if (selected === undefined) {
+        log.debug(`Event ${eventName} not defined for ${charmRepr(charm)}.`);
+      } else {
+        eventName = selected.event.kind;
+        framework.eventName = eventName;
+        log.debug(`Emitting Juju event ${eventName}.`);
+        await Reflect.apply(selected.event.emit, selected.event, [...selected.args]);
+        emitted = true;
+      }
+    }
     if (!restricted) await evaluateStatus(charm);
     await inputs.beforeCommit?.();
     await framework.commit();

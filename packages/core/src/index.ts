@@ -99,6 +99,7 @@ export {
   eventNameFromDispatchPath,
   RESTRICTED_EVENTS,
   runDispatch,
+  type SelectedEvent,
 } from './dispatch.js';
 export {
   BreakpointError,

@@ -5,6 +5,7 @@ import { CharmMeta, HookToolBackend, JujuContext, type ModelBackend } from '@ops
 import {
   type CharmClass,
   eventNameFromDispatchPath,
+  pyPathStr,
   RESTRICTED_EVENTS,
   runDispatch,
 } from './dispatch.js';
@@ -46,7 +47,9 @@ export interface MainOptions {
  * (`.unit-state.json` in the charm directory, or controller state with
  * `useJujuForStorage`), and then runs {@link runDispatch}. An uncaught error is logged at
  * ERROR with its stack and the process exits 1 without committing state; so does a promise
- * rejection the charm left unhandled (a missing `await`).
+ * rejection the charm left unhandled (a missing `await`). A hook context that cannot be read
+ * (e.g. a malformed `JUJU_VERSION`) fails before logging is set up, as in ops: the error goes
+ * to stderr, no hook tool runs, and the exit code is 1.
  *
  * Testing hook: when `OPSJS_PEBBLE_SOCKET_DIR` is set, container `<name>` is reached at
  * `$OPSJS_PEBBLE_SOCKET_DIR/<name>/pebble.socket` instead of Juju's
@@ -92,9 +95,10 @@ async function runMain(
       }
       context = JujuContext.fromEnv(contextEnv, { strict: false });
     } catch (err) {
-      backend ??= new HookToolBackend({ env });
-      removeSink = installSinks(log, backend, env.JUJU_DEBUG !== undefined);
-      throw err;
+      // As ops, which reads the context before it sets up juju-log logging: the error goes
+      // to stderr only (Python's default excepthook), no hook tool runs, and the exit code is 1.
+      process.stderr.write(`${formatError(err)}\n`);
+      return 1;
     }
     backend ??= new HookToolBackend({ context, env });
     removeSink = installSinks(log, backend, context.debug);
@@ -109,11 +113,17 @@ async function runMain(
     const meta = CharmMeta.fromCharmDir(charmDir);
 
     if (env.OPERATOR_DISPATCH !== undefined) {
-      log.debug(`Charm called itself via ${context.dispatchPath}.`);
+      log.debug(`Charm called itself via ${pyPathStr(context.dispatchPath)}.`);
       return 0;
     }
     env.OPERATOR_DISPATCH = '1';
-    const legacy = runLegacyHook(charmDir, context.dispatchPath, env, log);
+    const legacy = runLegacyHook(
+      charmDir,
+      context.dispatchPath,
+      options.argv ?? process.argv,
+      env,
+      log,
+    );
     if (legacy !== undefined) return legacy;
 
     const statePath = path.join(charmDir, LOCAL_STATE_FILE);
@@ -254,41 +264,64 @@ function installSinks(log: Logger, backend: ModelBackend, debug: boolean): () =>
 }
 
 /**
- * Run a legacy `hooks/<name>` (or `actions/<name>`) executable first, as ops does.
- * Returns an exit code to stop with, or `undefined` to continue.
+ * Run a legacy `hooks/<name>` (or `actions/<name>`) executable first, as ops'
+ * `_Dispatcher.run_any_legacy_hook` does. Returns an exit code to stop with, or `undefined`
+ * to continue.
  */
 function runLegacyHook(
   charmDir: string,
   dispatchPath: string,
+  argv: readonly string[],
   env: NodeJS.ProcessEnv,
   log: Logger,
 ): number | undefined {
+  const shown = pyPathStr(dispatchPath);
   const file = path.resolve(charmDir, dispatchPath);
-  if (!fs.existsSync(file)) return undefined;
+  if (!isFile(file)) return undefined;
   try {
     fs.accessSync(file, fs.constants.X_OK);
   } catch {
-    log.warning(`Legacy ${dispatchPath} exists but is not executable.`);
+    log.warning(`Legacy ${shown} exists but is not executable.`);
     return undefined;
   }
-  const target = fs.realpathSync(file);
-  const selves = [process.argv[1], path.join(charmDir, 'dispatch')]
-    .filter((p): p is string => p !== undefined && fs.existsSync(p))
-    .map((p) => fs.realpathSync(p));
-  if (selves.includes(target)) {
-    log.debug(`Legacy ${dispatchPath} is just a link to ourselves.`);
+  // ops compares the hook only with `Path(sys.argv[0]).resolve()`, the charm's entry script.
+  // Ours is the JavaScript file Node runs, `argv[1]` (the bundle, or a loader that runs it),
+  // with symlinks resolved. A hook linked to the `dispatch` shell script (what charmcraft and
+  // `opsjs pack` create) is therefore not "ourselves": it runs as a child process that sees
+  // OPERATOR_DISPATCH=1, logs `Charm called itself via …` and exits 0, as under ops.
+  const entry = argv[1];
+  if (entry !== undefined && realpathOrSelf(file) === realpathOrSelf(path.resolve(entry))) {
+    log.debug(`Legacy ${shown} is just a link to ourselves.`);
     return undefined;
   }
-  log.info(`Running legacy ${dispatchPath}.`);
-  const run = spawnSync(file, process.argv.slice(2), { stdio: 'inherit', env });
+  log.info(`Running legacy ${shown}.`);
+  const run = spawnSync(file, argv.slice(2), { stdio: 'inherit', env });
   if (run.error !== undefined) {
-    log.warning(`Unable to run legacy ${dispatchPath}: ${run.error.message}`);
+    log.warning(`Unable to run legacy ${shown}: ${run.error.message}`);
     return 1;
   }
   if (run.status !== 0) {
-    log.warning(`Legacy ${dispatchPath} exited with status ${run.status ?? 1}.`);
+    log.warning(`Legacy ${shown} exited with status ${run.status ?? 1}.`);
     return run.status ?? 1;
   }
-  log.debug(`Legacy ${dispatchPath} exited with status 0.`);
+  log.debug(`Legacy ${shown} exited with status 0.`);
   return undefined;
+}
+
+/** Whether `file` exists and is not a directory (ops `shutil.which(…, mode=os.F_OK)`). */
+function isFile(file: string): boolean {
+  try {
+    return !fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `file` with symlinks resolved, or `file` itself when it cannot be (Python `Path.resolve()`). */
+function realpathOrSelf(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
 }

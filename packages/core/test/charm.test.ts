@@ -207,15 +207,23 @@ describe('CharmBase', () => {
     expect(RecordingCharm.seen).not.toContain('RecordingCharm/on/update_status[5]');
   });
 
-  it('rejects a dispatch path that names no event', async () => {
+  it('handles a dispatch path that names no event as ops does: not defined, exit 0', async () => {
     reset();
-    const run = await dispatch(RecordingCharm, 'hooks/../$bad name');
-    expect(run.exitCode).toBe(1);
-    expect(run.logs.find(([l]) => l === 'ERROR')?.[1]).toContain(
-      'DispatchError: JUJU_DISPATCH_PATH "hooks/../$bad name" does not name an event',
-    );
+    // ops `_Dispatcher._set_name_from_path` takes any last path component as the event name.
+    const dotted = await dispatch(RecordingCharm, 'hooks/foo.bar');
+    expect(dotted.exitCode).toBe(0);
+    expect(dotted.eventName).toBe('foo.bar');
+    expect(dotted.emitted).toBe(false);
+    expect(dotted.committed).toBe(true);
+    expect(dotted.logs).toContainEqual([
+      'DEBUG',
+      'Event foo.bar not defined for <RecordingCharm>.',
+    ]);
     const empty = await dispatch(RecordingCharm, '');
-    expect(empty.logs.find(([l]) => l === 'ERROR')?.[1]).toContain('JUJU_DISPATCH_PATH is not set');
+    expect(empty.exitCode).toBe(0);
+    expect(empty.logs).toContainEqual(['DEBUG', 'Event  not defined for <RecordingCharm>.']);
+    const action = await dispatch(RecordingCharm, 'actions//get-info/');
+    expect(action.eventName).toBe('get_info_action');
   });
 
   it('refuses to defer stop and remove', async () => {

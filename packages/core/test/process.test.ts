@@ -263,6 +263,80 @@ describe('main() as a real process', () => {
     ]);
   });
 
+  it('runs a legacy hook linked to dispatch as ops does: the child sees itself called and exits 0', () => {
+    // ops test_main.py `test_hook_and_dispatch_but_hook_is_dispatch_copy`: ops compares the hook
+    // only with its entry script, so `hooks/install -> ../dispatch` (charmcraft, `opsjs pack`)
+    // runs as a child process with OPERATOR_DISPATCH=1 set.
+    fs.writeFileSync(
+      path.join(charmDir, 'dispatch'),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)}\n`,
+      { mode: 0o755 },
+    );
+    fs.mkdirSync(path.join(charmDir, 'hooks'));
+    fs.symlinkSync('../dispatch', path.join(charmDir, 'hooks', 'install'));
+    const install = run('hooks/install');
+    expect(install.stderr).toBe('');
+    expect(install.status).toBe(0);
+    const log = (level: string, message: string) => [
+      'juju-log',
+      '--log-level',
+      level,
+      '--',
+      message,
+    ];
+    expect(install.calls.slice(0, 8)).toEqual([
+      log('DEBUG', `opsjs ${version} up and running.`),
+      log('INFO', 'Running legacy hooks/install.'),
+      log('DEBUG', `opsjs ${version} up and running.`),
+      log('DEBUG', 'Charm called itself via hooks/install.'),
+      log('DEBUG', 'Legacy hooks/install exited with status 0.'),
+      log('DEBUG', 'Using local storage: not a Kubernetes podspec charm'),
+      log('DEBUG', `Initializing local storage: ${stateFile()}.`),
+      log('DEBUG', 'Emitting Juju event install.'),
+    ]);
+    // The install handler ran once, in the parent: the child logged nothing more.
+    expect(jujuLogs(install.calls)).toHaveLength(8);
+    expect(install.calls.filter(([tool]) => tool === 'is-leader')).toHaveLength(1);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]']).toEqual({
+      configChanges: 0,
+      installed: true,
+    });
+  });
+
+  it('skips a legacy hook that resolves to the entry script Node runs (argv[1])', () => {
+    const entry = path.join(charmDir, 'charm.mjs');
+    fs.copyFileSync(bundle, entry);
+    fs.chmodSync(entry, 0o755);
+    fs.mkdirSync(path.join(charmDir, 'hooks'));
+    fs.symlinkSync('../charm.mjs', path.join(charmDir, 'hooks', 'install'));
+    const install = run('hooks/install', {}, [], entry);
+    expect(install.status).toBe(0);
+    expect(jujuLogs(install.calls).slice(0, 2)).toEqual([
+      ['DEBUG', `opsjs ${version} up and running.`],
+      ['DEBUG', 'Legacy hooks/install is just a link to ourselves.'],
+    ]);
+    expect(jujuLogs(install.calls)).toContainEqual(['DEBUG', 'Emitting Juju event install.']);
+  });
+
+  it('fails on a bad hook context before logging starts: stderr, exit 1, no hook tool', () => {
+    // ops reads JujuContext before it sets up juju-log logging (`_Manager.__init__`).
+    const bad = run('hooks/install', { JUJU_VERSION: 'banana' });
+    expect(bad.status).toBe(1);
+    expect(bad.calls).toEqual([]);
+    expect(bad.stderr).toContain('"banana" is not a valid Juju version string');
+    expect(fs.existsSync(stateFile())).toBe(false);
+  });
+
+  it('logs a dispatch path that names no event as not defined and exits 0, as ops', () => {
+    const dotted = run('hooks/foo.bar');
+    expect(dotted.status).toBe(0);
+    expect(dotted.stderr).toBe('');
+    const logs = jujuLogs(dotted.calls);
+    expect(logs).toContainEqual(['DEBUG', 'Event foo.bar not defined for <DemoCharm>.']);
+    // collect-status still runs.
+    expect(dotted.calls).toContainEqual(['is-leader', '--format=json']);
+  });
+
   for (const at of ['mid-write', 'before-rename', 'after-rename'] as const) {
     it(`survives kill -9 ${at} during commit`, () => {
       expect(run('hooks/install').status).toBe(0);
