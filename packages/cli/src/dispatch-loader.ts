@@ -41,8 +41,8 @@ export interface DispatchLoaderOptions {
  * replaces the banner with a wrapper (`async function (require, …) { … }`, line numbers kept),
  * compiles it with `vm.Script` and the cache `.node-compile-cache/opsjs-<hash>.v8` (the
  * directory is `NODE_COMPILE_CACHE` when set), runs it with a `require` for the bundle's path
- * and `process.argv[1]` set to it, and leaves a rejection unhandled, so that a failing hook
- * prints and exits as the module would. The hash of the bundle, taken here at pack time, names
+ * and `process.argv[1]` set to it, and leaves a rejection unhandled (or throws it, when the charm
+ * listens for unhandled rejections), so that a failing hook prints and exits as the module would. The hash of the bundle, taken here at pack time, names
  * the cache, since V8 accepts a cache made for any source of the same length; the cache also
  * records the bundle's size and modification time, so an edit on the unit makes it stale.
  * At exit, when the cache was missing, stale or rejected by V8 (another Node version), the
@@ -144,12 +144,23 @@ if (!source.startsWith(banner)) {
   };
   process.emitWarning = filtered;
   let settled = false;
-  // A rejection stays unhandled (finally passes it on), so Node reports it and exits 1.
-  script
-    .runInThisContext()(createRequire(filename), url, __dirname, filename)
-    .finally(() => {
+  script.runInThisContext()(createRequire(filename), url, __dirname, filename).then(
+    () => {
       settled = true;
-    });
+    },
+    (error) => {
+      settled = true;
+      // As a module's error, fatal even when the charm listens for unhandled rejections.
+      if (process.listenerCount('unhandledRejection') > 0) {
+        process.nextTick(() => {
+          throw error;
+        });
+        return;
+      }
+      // Left unhandled, so that Node reports it (file:line, source line, stack) and exits 1.
+      throw error;
+    },
+  );
   process.on('beforeExit', () => {
     if (settled || process.exitCode !== undefined) return;
     // As Node does for a module whose top-level await never settles.

@@ -221,6 +221,18 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
     expect(codeCacheFiles(charmDir)).toEqual([]);
   });
 
+  it('fails as the module does when its top-level await rejects, even if the charm listens for unhandled rejections', async () => {
+    const { charmDir } = await packEntry(
+      "process.on('unhandledRejection', () => console.log('listener'));\nawait 1;\nthrow new Error('boom');\n",
+    );
+    const direct = run(charmDir, 'module');
+    const loaded = run(charmDir, 'dispatch');
+    expect(direct.status).toBe(1);
+    expect(loaded.status).toBe(1);
+    expect(loaded.stdout).toBe(direct.stdout);
+    expect(loaded.stderr).toContain('Error: boom\n    at file://');
+  });
+
   it('exits 13 as the module does when its top-level await never settles', async () => {
     const { charmDir, result } = await packEntry('await new Promise(() => {});\n');
     expect(result.loader).toBe(true);
