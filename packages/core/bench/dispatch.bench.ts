@@ -1,7 +1,8 @@
 /**
  * One `config-changed` dispatch of the demo charm, bundled and run as `opsjs pack` ships it
- * (same esbuild options, the packed `dispatch`'s V8 flags and NODE_COMPILE_CACHE), through fake
- * hook tools, next to two floors measured in the same run: `node -e 0` on the same Node, and a
+ * (`@opsjs/cli`'s own `bundleCharm` and `dispatchLoader`, run from its build: `dist/charm.mjs`
+ * run by `dist/dispatch.cjs` with its V8 code cache, the packed `dispatch`'s V8 flags and
+ * NODE_COMPILE_CACHE), through fake hook tools, next to two floors measured in the same run: `node -e 0` on the same Node, and a
  * shell script making the same hook-tool calls back to back.
  *
  *   framework overhead = dispatch − (node -e 0) − (hook-tool script)
@@ -22,7 +23,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeCharmMetaCache } from '@opsjs/model';
 import { build } from 'esbuild';
 import { FakeHookTools } from '../test/helpers/hook-tools.ts';
@@ -39,27 +40,20 @@ const { parse: parseYaml } = createRequire(path.join(here, '..', '..', 'model', 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-bench-'));
 
 try {
-  const bundle = path.join(work, 'charm.mjs');
-  // The same esbuild options as `opsjs pack` (packages/cli/src/bundle.ts `bundleCharm`), minus
-  // the source map file: not minified, names kept, the `require` shim banner; a machine charm,
-  // so `@opsjs/pebble` (and undici) stays out.
+  // Only for the composition line below (what the bundle is made of); the bundle that runs is
+  // `opsjs pack`'s, made further down by @opsjs/cli itself.
   const result = await build({
     entryPoints: [path.join(fixture, 'main.ts')],
-    outfile: bundle,
+    outfile: path.join(work, 'composition.mjs'),
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    treeShaking: true,
     keepNames: true,
     external: ['@opsjs/pebble'],
-    legalComments: 'none',
-    charset: 'utf8',
     metafile: true,
+    write: false,
     alias: { '@opsjs/core': path.join(here, '..', 'dist', 'index.js') },
-    banner: {
-      js: "import { createRequire as __opsjsCreateRequire } from 'node:module';\nconst require = __opsjsCreateRequire(import.meta.url);",
-    },
     logLevel: 'error',
   });
   const tools = new FakeHookTools(path.join(work, 'tools'));
@@ -81,6 +75,37 @@ try {
     config: docs.config ?? null,
     actions: docs.actions ?? null,
   });
+  // The charm project: the fixture's sources, with @opsjs/core and zod where a charm author's
+  // node_modules has them. @opsjs/cli (built) bundles it and makes the loader, as `opsjs pack`.
+  const cliDist = path.join(here, '..', '..', 'cli', 'dist', 'index.js');
+  if (!fs.existsSync(cliDist)) throw new Error('build @opsjs/cli first (pnpm turbo run build)');
+  const project = path.join(work, 'project');
+  fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+  fs.mkdirSync(path.join(project, 'node_modules', '@opsjs'), { recursive: true });
+  for (const f of fs.readdirSync(fixture).filter((name) => name.endsWith('.ts'))) {
+    fs.copyFileSync(path.join(fixture, f), path.join(project, 'src', f));
+  }
+  fs.symlinkSync(path.join(here, '..'), path.join(project, 'node_modules', '@opsjs', 'core'));
+  fs.symlinkSync(
+    fs.realpathSync(path.join(here, '..', 'node_modules', 'zod')),
+    path.join(project, 'node_modules', 'zod'),
+  );
+  const packScript = `
+import * as fs from 'node:fs';
+import { bundleCharm, dispatchLoader } from ${JSON.stringify(pathToFileURL(cliDist).href)};
+const bundle = await bundleCharm({ projectDir: ${JSON.stringify(project)}, entry: 'src/main.ts', external: ['@opsjs/pebble'] });
+const loader = dispatchLoader({ bundle: bundle.code });
+if (loader === undefined) throw new Error('the bench charm cannot run through dist/dispatch.cjs');
+for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
+  fs.mkdirSync(dir + '/dist');
+  fs.writeFileSync(dir + '/dist/charm.mjs', bundle.code);
+  fs.writeFileSync(dir + '/dist/dispatch.cjs', loader);
+}`;
+  const packed = spawnSync(process.execPath, ['--input-type=module', '-e', packScript], {
+    encoding: 'utf8',
+  });
+  if (packed.status !== 0) throw new Error(`bundling the bench charm failed: ${packed.stderr}`);
+  const bundle = path.join(charmDir, 'dist', 'charm.mjs');
   const rssFile = path.join(work, 'rss');
   const probe = path.join(here, 'rss-probe.cjs');
   const env = (hook: string, dir: string): NodeJS.ProcessEnv => ({
@@ -96,14 +121,20 @@ try {
   });
   interface Variant {
     readonly dir: string;
+    /** Whether the code caches are on (off: `NODE_DISABLE_COMPILE_CACHE`, a first hook). */
     readonly compileCache: boolean;
+    /** `dist/charm.mjs` run as an ES module (as under `JUJU_DEBUG`), not by `dist/dispatch.cjs`. */
+    readonly module?: boolean;
   }
   const dispatch = (hook: string, v: Variant) => {
     // As the packed `dispatch` script: NODE_COMPILE_CACHE in the charm directory.
-    const cache = { NODE_COMPILE_CACHE: path.join(v.dir, '.node-compile-cache') };
-    const r = spawnSync(process.execPath, [...DISPATCH_NODE_FLAGS, '--require', probe, bundle], {
+    const cache = v.compileCache
+      ? { NODE_COMPILE_CACHE: path.join(v.dir, '.node-compile-cache') }
+      : { NODE_DISABLE_COMPILE_CACHE: '1' };
+    const program = path.join(v.dir, 'dist', v.module ? 'charm.mjs' : 'dispatch.cjs');
+    const r = spawnSync(process.execPath, [...DISPATCH_NODE_FLAGS, '--require', probe, program], {
       cwd: v.dir,
-      env: v.compileCache ? { ...env(hook, v.dir), ...cache } : env(hook, v.dir),
+      env: { ...env(hook, v.dir), ...cache },
       encoding: 'utf8',
     });
     if (r.status !== 0) throw new Error(`dispatch ${hook} failed: ${r.stderr}`);
@@ -111,6 +142,7 @@ try {
   const variants = {
     cold: { dir: yamlCharmDir, compileCache: false },
     yaml: { dir: yamlCharmDir, compileCache: true },
+    module: { dir: charmDir, compileCache: true, module: true },
     warm: { dir: charmDir, compileCache: true },
   } satisfies Record<string, Variant>;
   dispatch('install', variants.yaml);
@@ -160,7 +192,8 @@ try {
     rss.get(name)?.push(mb);
     cpus.get(name)?.push(cpu);
   };
-  dispatch('config-changed', variants.yaml); // fills the compile caches
+  dispatch('config-changed', variants.yaml); // fills the code caches
+  dispatch('config-changed', variants.module);
   dispatch('config-changed', variants.warm);
   takeProbe();
   for (let i = 0; i < RUNS; i++) {
@@ -196,8 +229,9 @@ try {
     `peak ${peak('node-calls').toFixed(1)} MB, ${cpu('node-calls')}`,
   ]);
   const labels: Record<keyof typeof variants, string> = {
-    cold: 'first hook: no compile cache, YAML',
-    yaml: 'compile cache warm, YAML metadata',
+    cold: 'first hook: no code cache, YAML',
+    yaml: 'code cache warm, YAML metadata',
+    module: 'as an ES module (JUJU_DEBUG), warm',
     warm: 'steady state: cache + metadata.json',
   };
   for (const [name, label] of Object.entries(labels)) {
