@@ -1,7 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EventBase, logger, MemoryStateStore, runDispatch } from '@opsjs/core';
+import {
+  type AnyCharm,
+  type BoundEvent,
+  type EventBase,
+  HookEvent,
+  logger,
+  MemoryStateStore,
+  runDispatch,
+  type SelectedEvent,
+} from '@opsjs/core';
 import {
   type CharmMeta,
   HookToolBackend,
@@ -19,12 +28,16 @@ import {
   AlreadyEmittedError,
   ContextSetupError,
   NoObserverError,
+  StateValidationError,
   UncaughtCharmError,
 } from './errors.js';
-import { EventFactories, type ScenarioEvent } from './event.js';
+import { type CustomEventSelector, EventFactories, type ScenarioEvent } from './event.js';
 import { buildEventEnv, contextFromEventEnv } from './event-env.js';
 import { MemoryBackend } from './memory-backend.js';
-import type { Container } from './state/container.js';
+import { Container } from './state/container.js';
+import { Storage } from './state/misc.js';
+import { PeerRelation, Relation, SubordinateRelation } from './state/relation.js';
+import { Secret } from './state/secret.js';
 import type { State } from './state/state.js';
 import { stateToStore, storeToState } from './state-store.js';
 import { stateToWorld, worldToState } from './state-world.js';
@@ -153,8 +166,11 @@ function charmHandlePath(charmClass: CharmType): string {
  * ```
  */
 export class Context<C extends CharmType = CharmType> {
-  /** The event factories: `ctx.on.install()`, `ctx.on.relationChanged(rel)`, ... */
-  readonly on = new EventFactories();
+  /**
+   * The event factories: `ctx.on.install()`, `ctx.on.relationChanged(rel)`, ...; `ctx.on.custom`
+   * hands its picker this context's charm type.
+   */
+  readonly on = new EventFactories<InstanceType<C>>();
   /** The charm's metadata. */
   readonly meta: CharmMeta;
   /** The charm class under test. */
@@ -289,13 +305,21 @@ export class Context<C extends CharmType = CharmType> {
     // reach this run's juju-log too. The sink is removed when the run ends.
     const removeSink = logger.addSink((level, message) => backend.jujuLog(level, message));
     const eventKind = event.name;
+    const custom =
+      event.customEvent === undefined ? undefined : customEventPicker(event.customEvent);
     let jujuSeen = false;
+    const isDispatched = (emittedEvent: EventBase): boolean =>
+      custom === undefined
+        ? emittedEvent.handle.kind === eventKind
+        : custom.picked !== undefined &&
+          emittedEvent.handle.kind === custom.picked.kind &&
+          emittedEvent.handle.parent?.path === custom.picked.emitter.handle.path;
     const onEmit = (emittedEvent: EventBase, info: { readonly reemitted: boolean }): void => {
       const name = emittedEvent.handle.kind;
       let origin: EmittedEvent['origin'];
       if (info.reemitted) origin = 'deferred';
       else if (FRAMEWORK_KINDS.includes(name)) origin = 'framework';
-      else if (!jujuSeen && name === eventKind) {
+      else if (!jujuSeen && isDispatched(emittedEvent)) {
         origin = 'juju';
         jujuSeen = true;
         hooks?.beforeEmit?.(emittedEvent.framework.objectAt(this.#charmPath));
@@ -340,6 +364,7 @@ export class Context<C extends CharmType = CharmType> {
         logger,
         onEmit,
         modelOptions: { containerSocketPath: (name: string) => join(socketDir, `${name}.socket`) },
+        ...(custom === undefined ? {} : { selectEvent: custom.select }),
       });
       const containers: Container[] = [];
       for (const container of state.containers) {
@@ -386,6 +411,13 @@ export class Context<C extends CharmType = CharmType> {
     this.#record(run, event);
     if (result.charm !== undefined) hooks?.after?.(result.charm);
 
+    if (custom?.hookEvent !== undefined) {
+      // Scenario's ValueError from `ctx.on.custom()`; ours is known once the charm exists.
+      throw new StateValidationError(
+        `ctx.on.custom: ${custom.hookEvent} is a Juju hook event: run it with its own factory ` +
+          '(e.g. ctx.on.relationChanged(relation)) instead of as a custom event',
+      );
+    }
     if (result.error !== undefined) {
       if (bareCharmErrors()) throw result.error;
       const err = result.error;
@@ -460,6 +492,62 @@ export class Context<C extends CharmType = CharmType> {
     if (this.#tempDir !== undefined) rmSync(this.#tempDir, { recursive: true, force: true });
     this.#tempDir = undefined;
   }
+}
+
+/** A run's view of `ctx.on.custom(pick, ...args)`: core's `selectEvent` and what it picked. */
+interface CustomEventPicker {
+  readonly select: (charm: AnyCharm) => SelectedEvent | undefined;
+  /** The picked event, once the charm has been built. */
+  readonly picked: BoundEvent<EventBase, never> | undefined;
+  /** The picked event's description, when it is a Juju hook event (refused). */
+  readonly hookEvent: string | undefined;
+}
+
+function customEventPicker(selector: CustomEventSelector): CustomEventPicker {
+  const state: { picked?: BoundEvent<EventBase, never>; hookEvent?: string } = {};
+  return {
+    select: (charm) => {
+      const bound = selector.pick(charm);
+      const type = bound.eventType;
+      if (type === HookEvent || type.prototype instanceof HookEvent) {
+        state.hookEvent = `${type.name} (${bound.emitter.handle.path}/${bound.kind})`;
+        return undefined;
+      }
+      state.picked = bound;
+      return { event: bound, args: selector.args.map((arg) => toModelObject(charm, arg)) };
+    },
+    get picked() {
+      return state.picked;
+    },
+    get hookEvent() {
+      return state.hookEvent;
+    },
+  };
+}
+
+/**
+ * A state object given to `ctx.on.custom` as the charm's model object (Scenario's
+ * `_object_to_ops_object`); anything else as given.
+ */
+function toModelObject(charm: AnyCharm, arg: unknown): unknown {
+  if (
+    arg instanceof Relation ||
+    arg instanceof PeerRelation ||
+    arg instanceof SubordinateRelation
+  ) {
+    return charm.model.getRelation(arg.endpoint, arg.id);
+  }
+  if (arg instanceof Secret) {
+    return charm.model.getSecret({
+      id: arg.id,
+      ...(arg.label === undefined ? {} : { label: arg.label }),
+    });
+  }
+  if (arg instanceof Container) return charm.unit.getContainer(arg.name);
+  if (arg instanceof Storage) {
+    return charm.model.storages.get(arg.name).find((s) => s.index === arg.index) ?? arg;
+  }
+  return arg;
 }
 
 /** `a.b=1` → `{a: {b: '1'}}` (action results read back from `action-set` argv). */

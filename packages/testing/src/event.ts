@@ -1,3 +1,10 @@
+import type { BoundEvent, EventBase } from '@opsjs/core';
+import type {
+  Container as ModelContainer,
+  Relation as ModelRelation,
+  Secret as ModelSecret,
+  Storage as ModelStorage,
+} from '@opsjs/model';
 import { StateValidationError } from './errors.js';
 import type { CheckInfo, Container, Notice } from './state/container.js';
 import type { Storage } from './state/misc.js';
@@ -28,6 +35,32 @@ export interface ActionInvocation {
 
 let nextActionIdCounter = 1;
 
+/**
+ * An argument of a library's custom event as `ctx.on.custom` takes it: a model object the
+ * event's constructor takes (relation, secret, container, storage) may also be given as the
+ * state object, which the run turns into the charm's model object, as Scenario does.
+ */
+export type CustomEventArg<T> = T extends ModelRelation
+  ? T | AnyRelation
+  : T extends ModelSecret
+    ? T | Secret
+    : T extends ModelContainer
+      ? T | Container
+      : T extends ModelStorage
+        ? T | Storage
+        : T;
+
+/** The arguments `ctx.on.custom(pick, ...args)` takes for an event class's emit arguments. */
+export type CustomEventArgs<A extends unknown[]> = { [K in keyof A]: CustomEventArg<A[K]> };
+
+/** @internal How a run finds a library's custom event on the charm, and its arguments. */
+export interface CustomEventSelector {
+  /** Returns the bound event on the charm under test. */
+  readonly pick: (charm: unknown) => BoundEvent<EventBase, never>;
+  /** The arguments as given (state objects not yet turned into model objects). */
+  readonly args: readonly unknown[];
+}
+
 /** What one `ctx.on.<event>(...)` call produced: the event to run and its arguments. */
 export interface ScenarioEventInit {
   /** Juju's name of the event: `config-changed`, `db-relation-joined`, or the action name. */
@@ -54,6 +87,8 @@ export interface ScenarioEventInit {
   readonly secretRevision?: number;
   /** The action of an action event. */
   readonly action?: ActionInvocation;
+  /** For `ctx.on.custom(pick, ...args)`: how to find the library's event. @internal */
+  readonly customEvent?: CustomEventSelector;
 }
 
 /**
@@ -73,6 +108,8 @@ export class ScenarioEvent implements ScenarioEventInit {
   readonly secret?: Secret;
   readonly secretRevision?: number;
   readonly action?: ActionInvocation;
+  /** @internal */
+  readonly customEvent?: CustomEventSelector;
 
   constructor(init: ScenarioEventInit) {
     Object.assign(this, init);
@@ -184,7 +221,9 @@ export interface RelationEventOptions {
 
 /**
  * The event factories of a `Context` (Scenario's `ctx.on`): one method per Juju event,
- * taking the state objects the event is about.
+ * taking the state objects the event is about. `C` is the charm's instance type, which
+ * {@link EventFactories.custom} hands to its picker (`never` outside a `Context`: annotate
+ * the picker's parameter then).
  *
  * @example
  * ```ts
@@ -192,7 +231,7 @@ export interface RelationEventOptions {
  * await ctx.run(ctx.on.relationChanged(relation, { remoteUnit: 0 }), new State({ relations: [relation] }));
  * ```
  */
-export class EventFactories {
+export class EventFactories<C = never> {
   /** `install`. */
   install(): ScenarioEvent {
     return lifecycle('install');
@@ -403,11 +442,49 @@ export class EventFactories {
   }
 
   /**
-   * A custom event dispatched by name, as `juju-exec "JUJU_DISPATCH_PATH=hooks/<name> ./dispatch"`
-   * would (juju-contract §1.7); the charm must define it on its `on`.
+   * A custom event, in one of two forms.
+   *
+   * `custom(name)` dispatches an event of the charm's own `on` by name, as
+   * `juju-exec "JUJU_DISPATCH_PATH=hooks/<name> ./dispatch"` would (juju-contract §1.7).
+   *
+   * `custom(pick, ...args)` emits a charm library's event (Scenario's
+   * `ctx.on.custom(Lib.on.ready, *args)`): `pick` gets the charm under test and returns the
+   * bound event, e.g. `(charm) => charm.db.on.ready`, and `args` are the event class's
+   * constructor arguments after the handle (type-checked against it). A relation, secret,
+   * container or storage argument may be given as its state object: the run turns it into the
+   * charm's model object. The event is emitted where the Juju event would be: after deferred
+   * events are re-emitted, before collect-status; the run logs `Emitting Juju event <kind>.`.
+   * As in Scenario, the event has no Juju hook context (`JUJU_DISPATCH_PATH` is `hooks/custom`
+   * while the charm is built), and the run fails with {@link StateValidationError} if the
+   * picked event is a Juju hook event (run that event with its own factory instead).
+   *
+   * @example
+   * ```ts
+   * await ctx.run(ctx.on.custom((charm) => charm.db.on.ready, 'postgresql://db'), state);
+   * ```
    */
-  custom(name: string): ScenarioEvent {
-    return new ScenarioEvent({ jujuName: name, kind: 'custom' });
+  custom(name: string): ScenarioEvent;
+  custom<E extends EventBase, A extends unknown[]>(
+    pick: (charm: C) => BoundEvent<E, A>,
+    ...args: NoInfer<CustomEventArgs<A>>
+  ): ScenarioEvent;
+  custom(
+    nameOrPick: string | ((charm: C) => BoundEvent<EventBase, never>),
+    ...args: unknown[]
+  ): ScenarioEvent {
+    if (typeof nameOrPick === 'string') {
+      return new ScenarioEvent({ jujuName: nameOrPick, kind: 'custom' });
+    }
+    const pick = nameOrPick;
+    return new ScenarioEvent({
+      jujuName: 'custom',
+      kind: 'custom',
+      customEvent: Object.freeze({
+        // A Context calls this with the charm it built from its own class, a `C`.
+        pick: (charm: unknown) => pick(charm as C),
+        args: Object.freeze([...args]),
+      }),
+    });
   }
 }
 

@@ -38,6 +38,8 @@ export {
 } from './errors.js';
 export {
   type ActionInvocation,
+  type CustomEventArg,
+  type CustomEventArgs,
   EventFactories,
   type EventKind,
   type RelationEventOptions,

@@ -178,7 +178,8 @@ function charmDirFor(
  * expect(out.state.unitStatus).toEqual(new ActiveStatus());
  * ```
  * @throws {InconsistentScenarioError} when the state and event are inconsistent
- * @throws {DispatchError} when the charm exits non-zero (unless `check: false`) or cannot start
+ * @throws {DispatchError} when the charm exits non-zero (unless `check: false`) or cannot start,
+ *   or for a library event picked with `ctx.on.custom(pick, ...args)` (it runs only in a `Context`)
  */
 export async function runDispatch(options: RunDispatchOptions): Promise<DispatchOutput> {
   if (options.charmDir === undefined && options.entry === undefined) {
@@ -187,6 +188,13 @@ export async function runDispatch(options: RunDispatchOptions): Promise<Dispatch
       stdout: '',
       stderr: '',
     });
+  }
+  if (options.event.customEvent !== undefined) {
+    throw new DispatchError(
+      'runDispatch runs the charm in another process: a library event picked with ' +
+        'ctx.on.custom(pick, ...args) runs only in a Context',
+      { exitCode: null, stdout: '', stderr: '' },
+    );
   }
   const meta = resolveMeta({
     ...(options.meta === undefined ? {} : { meta: options.meta }),
