@@ -325,6 +325,10 @@ describe('main() as a real process', () => {
     expect(bad.calls).toEqual([]);
     expect(bad.stderr).toContain('"banana" is not a valid Juju version string');
     expect(fs.existsSync(stateFile())).toBe(false);
+    const badRelation = run('hooks/db-relation-changed', { JUJU_RELATION_ID: 'db:x' });
+    expect(badRelation.status).toBe(1);
+    expect(badRelation.calls).toEqual([]);
+    expect(badRelation.stderr).toContain('JUJU_RELATION_ID: expected an integer, got "x"');
   });
 
   it('logs a dispatch path that names no event as not defined and exits 0, as ops', () => {
