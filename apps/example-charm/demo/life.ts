@@ -44,9 +44,9 @@ const appDir = join(import.meta.dirname, '..');
 const serverFile = join(appDir, 'workload', 'server.mjs');
 const on = new EventFactories();
 const STARTUP =
-  /^(opsjs \S+ up and running|Legacy hooks\/|Using local storage|Initializing local storage)/;
+  /^(opsjs \S+ up and running|Running legacy hooks\/|Charm called itself via |Legacy hooks\/|Using local storage|Initializing local storage)/;
 const FRAMEWORK =
-  /^(Emitting|Re-emitting|Deferring|Adding unit status|Skipping|opsjs \S+ up|Legacy|Using|Initializing)/;
+  /^(Emitting|Re-emitting|Deferring|Adding unit status|Skipping|opsjs \S+ up|Running legacy|Charm called itself|Legacy|Using|Initializing)/;
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[22m` : s);
 const dim = (s: string): string => (process.stdout.isTTY ? `\u001b[2m${s}\u001b[22m` : s);
