@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type MessageEvent, WebSocket } from 'undici';
+import type { MessageEvent, WebSocket } from 'undici';
 import { formatSeconds } from './duration.js';
 import {
   ChangeError,
@@ -13,7 +13,7 @@ import {
 import type { PebbleClient } from './pebble-client.js';
 import { type Change, execResultSchema, stringSchema } from './schemas.js';
 import { signalName } from './signals.js';
-import { parseResult, type Transport } from './transport.js';
+import { loadUndici, parseResult, type Transport } from './transport.js';
 
 /** A source of standard input for {@link PebbleClient.exec}. */
 export type ExecStdin = string | Uint8Array | Readable | AsyncIterable<Uint8Array | string>;
@@ -54,6 +54,9 @@ export interface ExecOutput<T extends string | Buffer> {
 }
 
 const MAX_BUFFERED_STDIN = 1024 * 1024;
+// WebSocket ready states (WHATWG), as constants: undici itself is loaded only by an exec.
+const CONNECTING = 0;
+const OPEN = 1;
 const END = JSON.stringify({ command: 'end' });
 
 interface Channel {
@@ -122,7 +125,7 @@ export class ExecProcess<T extends string | Buffer = string> {
    */
   sendSignal(signal: string | number): void {
     const name = typeof signal === 'number' ? signalName(signal) : signal;
-    if (this.#control.readyState !== WebSocket.OPEN) {
+    if (this.#control.readyState !== OPEN) {
       throw new ConnectionError(
         `exec ${JSON.stringify(this.command)}: cannot send ${name}: control connection closed`,
         this.#client.socketPath,
@@ -197,8 +200,7 @@ export class ExecProcess<T extends string | Buffer = string> {
 
   #teardown(): void {
     for (const ws of [this.#control, ...this.#channels.map((c) => c.ws)]) {
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)
-        ws.close(1000);
+      if (ws.readyState === OPEN || ws.readyState === CONNECTING) ws.close(1000);
     }
   }
 }
@@ -219,7 +221,7 @@ async function collect(
 }
 
 async function openSocket(url: string, transport: Transport): Promise<WebSocket> {
-  const ws = new WebSocket(url, { dispatcher: transport.agent });
+  const ws = await transport.webSocket(url);
   ws.binaryType = 'arraybuffer';
   await new Promise<void>((resolve, reject) => {
     const onOpen = (): void => {
@@ -303,7 +305,7 @@ function readChannel(ws: WebSocket, target: Sink): Promise<void> {
 }
 
 async function waitBuffered(ws: WebSocket): Promise<void> {
-  while (ws.bufferedAmount > MAX_BUFFERED_STDIN && ws.readyState === WebSocket.OPEN) await sleep(1);
+  while (ws.bufferedAmount > MAX_BUFFERED_STDIN && ws.readyState === OPEN) await sleep(1);
 }
 
 async function pumpStdin(
@@ -316,15 +318,15 @@ async function pumpStdin(
     else if (source instanceof Uint8Array) ws.send(source);
     else {
       for await (const chunk of source) {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== OPEN) return;
         ws.send(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
         await waitBuffered(ws);
       }
     }
-    if (ws.readyState === WebSocket.OPEN) ws.send(END);
+    if (ws.readyState === OPEN) ws.send(END);
   } catch {
     // A failing stdin source ends the command's input; the exit status tells the rest.
-    if (ws.readyState === WebSocket.OPEN) ws.send(END);
+    if (ws.readyState === OPEN) ws.send(END);
   }
 }
 
@@ -347,6 +349,8 @@ export async function startExec(
   if (combine && options.stderr !== undefined) {
     throw new TypeError('exec: stderr cannot be given with combineStderr');
   }
+  // Load undici while the exec request makes its round trip.
+  void loadUndici();
   const env = await transport.request('POST', '/v1/exec', {
     // The body ops sends: every field present, `null` when not given, environment `{}`.
     json: {
@@ -402,7 +406,7 @@ export async function startExec(
   const closeAll = (): void => {
     open.delete(closeAll);
     for (const ws of sockets) {
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) {
+      if (ws.readyState === OPEN || ws.readyState === CONNECTING) {
         ws.close(1000);
       }
     }
@@ -416,7 +420,7 @@ export async function startExec(
   } else {
     stdin = new Writable({
       write(chunk: Buffer, _enc, callback): void {
-        if (stdio.readyState !== WebSocket.OPEN) {
+        if (stdio.readyState !== OPEN) {
           callback(
             new ConnectionError(
               'exec: stdin closed: the command has finished',
@@ -429,7 +433,7 @@ export async function startExec(
         waitBuffered(stdio).then(() => callback(), callback);
       },
       final(callback): void {
-        if (stdio.readyState === WebSocket.OPEN) stdio.send(END);
+        if (stdio.readyState === OPEN) stdio.send(END);
         callback();
       },
     });

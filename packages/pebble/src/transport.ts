@@ -1,6 +1,14 @@
-import { STATUS_CODES } from 'node:http';
+import { existsSync } from 'node:fs';
+import {
+  Agent,
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+  STATUS_CODES,
+} from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, WebSocket } from 'undici';
 import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
 import { envelopeSchema, errorResultSchema, partialEnvelopeSchema } from './schemas.js';
 import type { ZodError, ZodOutput, ZodType } from './zod.js';
@@ -41,27 +49,71 @@ export interface EnvelopeReply {
   result: unknown;
 }
 
+/** How long an idle kept-alive connection stays open, in milliseconds. */
+const IDLE_MS = 1000;
+
 /**
- * HTTP over Pebble's unix socket, with error mapping and envelope parsing.
+ * A transport failure found by the transport itself (a timeout, a closed client). The names
+ * and codes are those of the undici errors an earlier transport raised, so that code looking
+ * at an error's `cause` keeps working.
+ */
+class TransportFailure extends Error {
+  readonly code: string;
+
+  constructor(name: string, message: string, code: string) {
+    super(message);
+    this.name = name;
+    this.code = code;
+  }
+}
+
+const connectTimeout = (): Error =>
+  new TransportFailure('ConnectTimeoutError', 'Connect Timeout Error', 'UND_ERR_CONNECT_TIMEOUT');
+const headersTimeout = (): Error =>
+  new TransportFailure('HeadersTimeoutError', 'Headers Timeout Error', 'UND_ERR_HEADERS_TIMEOUT');
+const bodyTimeout = (): Error =>
+  new TransportFailure('BodyTimeoutError', 'Body Timeout Error', 'UND_ERR_BODY_TIMEOUT');
+const clientClosed = (): Error =>
+  new TransportFailure('ClientClosedError', 'the client is closed', 'OPSJS_PEBBLE_CLIENT_CLOSED');
+
+/** The error of connecting to a missing unix socket, as `node:net` reports it. */
+function socketMissing(socketPath: string): Error {
+  return Object.assign(new Error(`connect ENOENT ${socketPath}`), {
+    errno: -2,
+    code: 'ENOENT',
+    syscall: 'connect',
+    address: socketPath,
+  });
+}
+
+/** A request in flight, as {@link Transport.close} ends it. */
+interface InFlight {
+  req: ClientRequest;
+  res: IncomingMessage | undefined;
+}
+
+/**
+ * HTTP over Pebble's unix socket (`node:http`, built into Node: no HTTP library to load), with
+ * error mapping and envelope parsing. Exec's websockets use undici, loaded on the first exec.
  * @internal
  */
 export class Transport {
   readonly socketPath: string;
   readonly timeoutMs: number;
   readonly maxJsonBytes: number;
-  readonly agent: Agent;
+  /**
+   * Keeps connections open between calls. Node's agent unrefs an idle socket, so that a kept
+   * connection never keeps the process alive, and closes it after {@link IDLE_MS}.
+   */
+  readonly #agent = new Agent({ keepAlive: true, timeout: IDLE_MS });
+  readonly #inFlight = new Set<InFlight>();
+  #closed = false;
+  #wsAgent: UndiciAgent | undefined;
 
   constructor(socketPath: string, timeoutMs: number, maxJsonBytes: number) {
     this.socketPath = socketPath;
     this.timeoutMs = timeoutMs;
     this.maxJsonBytes = maxJsonBytes;
-    this.agent = new Agent({
-      connect: { socketPath, timeout: timeoutMs },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      keepAliveTimeout: 1000,
-      pipelining: 1,
-    });
   }
 
   /** Builds the path and query of a request. */
@@ -78,35 +130,159 @@ export class Transport {
 
   /** Sends a request and returns the raw reply, mapping transport failures to typed errors. */
   async raw(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<RawReply> {
-    const endpoint = `${method} ${path}`;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    let body: Dispatcher.DispatchOptions['body'];
+    let body: string | Uint8Array | AsyncIterable<Uint8Array> | undefined;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers['content-type'] = 'application/json';
-    } else if (options.body !== undefined) {
-      body = options.body as Dispatcher.DispatchOptions['body'];
+    } else {
+      body = options.body;
     }
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const headersTimeoutMs = options.headersTimeoutMs ?? this.timeoutMs;
     try {
-      const reply = await this.agent.request({
-        origin: 'http://localhost',
-        path: Transport.url(path, options.query),
+      return await this.#send(
         method,
+        Transport.url(path, options.query),
         headers,
-        body: body ?? null,
-        headersTimeout: options.headersTimeoutMs ?? this.timeoutMs,
-        bodyTimeout: options.bodyTimeoutMs ?? this.timeoutMs,
-        signal: options.signal ?? null,
-      });
-      const type = reply.headers['content-type'];
-      return {
-        status: reply.statusCode,
-        contentType: typeof type === 'string' ? type : '',
-        body: reply.body,
-      };
+        body,
+        headersTimeoutMs,
+        options.bodyTimeoutMs ?? this.timeoutMs,
+        options.signal,
+        true,
+      );
     } catch (cause) {
-      throw this.mapError(cause, endpoint, options.headersTimeoutMs ?? this.timeoutMs);
+      throw this.mapError(cause, `${method} ${path}`, headersTimeoutMs);
     }
+  }
+
+  /**
+   * One HTTP exchange: resolves with the reply once its headers are in. Timeouts as undici's:
+   * connecting, then the headers (restarted by each body chunk sent), then each body chunk
+   * while the reader is not holding the body back.
+   */
+  #send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | AsyncIterable<Uint8Array> | undefined,
+    headersTimeoutMs: number,
+    bodyTimeoutMs: number,
+    signal: AbortSignal | undefined,
+    mayRetry: boolean,
+  ): Promise<RawReply> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(clientClosed());
+    // A missing socket (the container is not up yet, a common case) fails at once, without a
+    // connection attempt, with the error connecting would give.
+    if (!existsSync(this.socketPath)) return Promise.reject(socketMissing(this.socketPath));
+    return new Promise<RawReply>((resolve, reject) => {
+      const req = httpRequest({
+        agent: this.#agent,
+        socketPath: this.socketPath,
+        method,
+        path: url,
+        headers,
+      });
+      const entry: InFlight = { req, res: undefined };
+      this.#inFlight.add(entry);
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const onAbort = (): void => {
+        const reason: unknown = signal?.reason;
+        const error = reason instanceof Error ? reason : new Error(String(reason));
+        if (entry.res === undefined) req.destroy(error);
+        else entry.res.destroy(error);
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        timer = undefined;
+        signal?.removeEventListener('abort', onAbort);
+        this.#inFlight.delete(entry);
+      };
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        done();
+        // A kept-alive connection the server has just closed: send again on a new one, when
+        // the body can be sent again and nothing came back.
+        const code: unknown = Reflect.get(error, 'code');
+        if (
+          mayRetry &&
+          req.reusedSocket &&
+          (code === 'ECONNRESET' || code === 'EPIPE') &&
+          !isStream(body)
+        ) {
+          resolve(
+            this.#send(method, url, headers, body, headersTimeoutMs, bodyTimeoutMs, signal, false),
+          );
+          return;
+        }
+        reject(signal?.aborted && !(error instanceof TransportFailure) ? signal.reason : error);
+      };
+      const arm = (ms: number, make: () => Error): void => {
+        clearTimeout(timer);
+        timer = undefined;
+        if (ms > 0 && Number.isFinite(ms)) {
+          timer = setTimeout(() => req.destroy(make()), ms);
+          timer.unref();
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', fail);
+      req.once('socket', (socket: Socket) => {
+        if (socket.connecting) {
+          arm(this.timeoutMs, connectTimeout);
+          socket.once('connect', () => {
+            if (!settled && entry.res === undefined) arm(headersTimeoutMs, headersTimeout);
+          });
+        } else {
+          arm(headersTimeoutMs, headersTimeout);
+        }
+      });
+      req.once('response', (res: IncomingMessage) => {
+        settled = true;
+        clearTimeout(timer);
+        timer = undefined;
+        entry.res = res;
+        watchBody(res, bodyTimeoutMs, done);
+        const type = res.headers['content-type'];
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: typeof type === 'string' ? type : '',
+          body: res,
+        });
+      });
+      if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
+        req.end(body);
+      } else {
+        pump(req, body, () => {
+          if (timer !== undefined && entry.res === undefined) timer.refresh();
+        }).catch((error: unknown) => {
+          req.destroy(error instanceof Error ? error : new Error(String(error)));
+        });
+      }
+    });
+  }
+
+  /**
+   * Opens a websocket on Pebble's socket with undici's `WebSocket` (undici is loaded by the
+   * first call, so that a process without exec never evaluates it).
+   * @throws {Error} when the client is closed.
+   */
+  async webSocket(url: string): Promise<WebSocket> {
+    const undici = await loadUndici();
+    if (this.#closed) throw clientClosed();
+    this.#wsAgent ??= new undici.Agent({
+      connect: { socketPath: this.socketPath, timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: IDLE_MS,
+      pipelining: 1,
+    });
+    return new undici.WebSocket(url, { dispatcher: this.#wsAgent });
   }
 
   /** Converts a transport failure to a {@link ConnectionError} or {@link TimeoutError}. */
@@ -137,7 +313,7 @@ export class Transport {
     }
     if (cause instanceof Error && cause.name === 'AbortError') return cause;
     return new ConnectionError(
-      `${endpoint}: could not talk to Pebble at '${this.socketPath}': ${why}${code ? ` (${String(code)})` : ''}`,
+      `${endpoint}: could not talk to Pebble at '${this.socketPath}': ${why}${code && !(cause instanceof TransportFailure) ? ` (${String(code)})` : ''}`,
       this.socketPath,
       { cause },
     );
@@ -272,16 +448,101 @@ export class Transport {
     return parseResult(schema, env.result, `${method} ${path}`);
   }
 
-  /** Closes every connection, ending requests in flight. */
+  /** Closes every connection, ending requests in flight; later requests fail. */
   async close(): Promise<void> {
-    if (this.agent.destroyed) return;
-    await this.agent.destroy();
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const { req, res } of [...this.#inFlight]) {
+      if (res === undefined) req.destroy(clientClosed());
+      else res.destroy(clientClosed());
+    }
+    this.#inFlight.clear();
+    this.#agent.destroy();
+    await this.#wsAgent?.destroy();
   }
 }
 
+let undiciLoading: Promise<typeof import('undici')> | undefined;
+
 /**
- * Stops reading a reply body. Destroying an unfinished undici body emits an `error`
- * (RequestAbortedError), which is expected here and must not go unhandled.
+ * Loads undici once (a dynamic import, which a bundler keeps lazy). Exec calls it before its
+ * first request so that loading overlaps the round trip; a failure is reported by the caller
+ * that awaits it.
+ * @internal
+ */
+export function loadUndici(): Promise<typeof import('undici')> {
+  if (undiciLoading === undefined) {
+    undiciLoading = import('undici');
+    void undiciLoading.catch(() => undefined);
+  }
+  return undiciLoading;
+}
+
+function isStream(
+  body: string | Uint8Array | AsyncIterable<Uint8Array> | undefined,
+): body is AsyncIterable<Uint8Array> {
+  return body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
+}
+
+/** Writes a streamed body, waiting for the socket to drain; `progress` after each chunk. */
+async function pump(
+  req: ClientRequest,
+  body: AsyncIterable<Uint8Array>,
+  progress: () => void,
+): Promise<void> {
+  for await (const chunk of body) {
+    if (req.destroyed) return;
+    if (chunk.length === 0) continue;
+    if (!req.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const go = (): void => {
+          req.off('drain', go);
+          req.off('close', go);
+          resolve();
+        };
+        req.on('drain', go);
+        req.on('close', go);
+      });
+      if (req.destroyed) return;
+    }
+    progress();
+  }
+  req.end();
+}
+
+/**
+ * Ends a reply body that brings no chunk for `ms` while its reader takes what comes (as
+ * undici's body timeout: a reader holding the body back pauses the socket, and the clock);
+ * `done` runs once the body has ended or been destroyed.
+ */
+function watchBody(res: IncomingMessage, ms: number, done: () => void): void {
+  const socket = res.socket;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    timer?.refresh();
+  };
+  const finish = (): void => {
+    clearTimeout(timer);
+    socket.off('data', tick);
+    done();
+  };
+  if (ms > 0 && Number.isFinite(ms)) {
+    timer = setTimeout(() => {
+      // All of it has come (what is left is the reader's to take), or the reader holds it back.
+      if (res.complete) return;
+      if (socket.isPaused()) timer?.refresh();
+      else res.destroy(bodyTimeout());
+    }, ms);
+    timer.unref();
+    socket.on('data', tick);
+  }
+  res.once('end', finish);
+  res.once('close', finish);
+}
+
+/**
+ * Stops reading a reply body, closing its connection when the body is unfinished. An error
+ * the body emits then is expected here and must not go unhandled.
  * @internal
  */
 export function discard(body: Readable): void {

@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { promisify } from 'node:util';
+import { build, type Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { FakePebbleServer } from '../src/fake/index.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -65,4 +71,77 @@ describe('bundles', () => {
     const { inputs } = await bundle("export { FakePebbleServer } from '@opsjs/pebble/fake';");
     expect(inputs.some((i) => /\/node_modules\/(\.pnpm\/)?ws[@/]/u.test(i))).toBe(true);
   });
+});
+
+/**
+ * Counts, in `globalThis.__undiciModulesEvaluated`, the modules of the `undici` package a
+ * bundle evaluates: each of its files gets a counter increment as its first statement.
+ */
+const countUndiciEvaluation: Plugin = {
+  name: 'count-undici-evaluation',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]undici[\\/].*\.js$/ }, async (args) => ({
+      contents: `globalThis.__undiciModulesEvaluated = (globalThis.__undiciModulesEvaluated ?? 0) + 1;\n${await readFile(args.path, 'utf8')}`,
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+describe('a bundled client', () => {
+  it('evaluates no undici for REST calls, and loads it on the first exec', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'pebble-bundle-'));
+    const server = await FakePebbleServer.start();
+    try {
+      server.handleExec('echo', ({ command, stdout }) => {
+        stdout.write(`${command.slice(1).join(' ')}\n`);
+        return 0;
+      });
+      const outfile = join(work, 'hook.mjs');
+      const result = await build({
+        stdin: {
+          contents: `import { PebbleClient } from '@opsjs/pebble';
+const count = () => globalThis.__undiciModulesEvaluated ?? 0;
+const client = new PebbleClient({ socketPath: process.argv[2] });
+const atImport = count();
+await client.addLayer('web', { services: { web: { override: 'replace', command: 'web' } } });
+await client.push('/f', 'hello');
+const pulled = await client.pull('/f');
+const services = (await client.getServices()).length;
+const afterRest = count();
+const { stdout } = await (await client.exec(['echo', 'hi'])).waitOutput();
+console.log(JSON.stringify({ atImport, afterRest, afterExec: count(), pulled, services, stdout }));
+await client.close();`,
+          resolveDir: packageDir,
+          loader: 'ts',
+        },
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        metafile: true,
+        logLevel: 'silent',
+        plugins: [countUndiciEvaluation],
+        banner: {
+          js: "import { createRequire as __opsjsCreateRequire } from 'node:module';\nconst require = __opsjsCreateRequire(import.meta.url);",
+        },
+      });
+      // undici is in the bundle (exec needs it), behind a lazy initialiser.
+      expect(Object.keys(result.metafile.inputs).some((i) => i.includes('/undici/'))).toBe(true);
+      const { stdout } = await promisify(execFile)(process.execPath, [outfile, server.socketPath]);
+      const seen = JSON.parse(stdout) as Record<string, unknown>;
+      expect(seen).toMatchObject({
+        atImport: 0,
+        afterRest: 0,
+        pulled: 'hello',
+        services: 1,
+        stdout: 'hi\n',
+      });
+      expect(seen.afterExec).toBeGreaterThan(10);
+    } finally {
+      await server.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
