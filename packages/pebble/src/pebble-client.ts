@@ -505,7 +505,7 @@ export class PebbleClient {
     options: { encoding?: BufferEncoding | null } = {},
   ): Promise<string | Readable> {
     const endpoint = 'GET /v1/files';
-    const reply = await this.#transport.raw('GET', '/v1/files', {
+    const reply = await this.#transport.download('/v1/files', {
       query: { action: 'read', path },
       headers: { accept: 'multipart/form-data' },
     });

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Agent as UndiciAgent, WebSocket } from 'undici';
 import { APIError, ConnectionError, PebbleError, ProtocolError, TimeoutError } from './errors.js';
+import { download } from './http-download.js';
 import { envelopeSchema, errorResultSchema, partialEnvelopeSchema } from './schemas.js';
 import type { ZodError, ZodOutput, ZodType } from './zod.js';
 import { safeParse } from './zod.js';
@@ -73,6 +74,8 @@ const headersTimeout = (): Error =>
   new TransportFailure('HeadersTimeoutError', 'Headers Timeout Error', 'UND_ERR_HEADERS_TIMEOUT');
 const bodyTimeout = (): Error =>
   new TransportFailure('BodyTimeoutError', 'Body Timeout Error', 'UND_ERR_BODY_TIMEOUT');
+const socketClosed = (): Error =>
+  new TransportFailure('SocketError', 'other side closed', 'UND_ERR_SOCKET');
 const clientClosed = (): Error =>
   new TransportFailure('ClientClosedError', 'the client is closed', 'OPSJS_PEBBLE_CLIENT_CLOSED');
 
@@ -107,6 +110,7 @@ export class Transport {
    */
   readonly #agent = new Agent({ keepAlive: true, timeout: IDLE_MS });
   readonly #inFlight = new Set<InFlight>();
+  readonly #downloads = new Set<(error: Error) => void>();
   #closed = false;
   #wsAgent: UndiciAgent | undefined;
 
@@ -265,6 +269,44 @@ export class Transport {
         });
       }
     });
+  }
+
+  /**
+   * Sends a GET whose reply body is streamed off its own connection, without the copy of each
+   * chunk that `node:http` makes (for pull): the same errors and timeouts as {@link raw}.
+   */
+  async download(
+    path: string,
+    options: { query?: Record<string, QueryValue>; headers?: Record<string, string> },
+  ): Promise<RawReply> {
+    try {
+      if (this.#closed) throw clientClosed();
+      if (!existsSync(this.socketPath)) throw socketMissing(this.socketPath);
+      return await download({
+        socketPath: this.socketPath,
+        url: Transport.url(path, options.query),
+        headers: { accept: 'application/json', ...options.headers },
+        connectTimeoutMs: this.timeoutMs,
+        headersTimeoutMs: this.timeoutMs,
+        bodyTimeoutMs: this.timeoutMs,
+        failure: (kind) =>
+          kind === 'connect'
+            ? connectTimeout()
+            : kind === 'headers'
+              ? headersTimeout()
+              : kind === 'body'
+                ? bodyTimeout()
+                : socketClosed(),
+        track: (end) => {
+          this.#downloads.add(end);
+          return () => {
+            this.#downloads.delete(end);
+          };
+        },
+      });
+    } catch (cause) {
+      throw this.mapError(cause, `GET ${path}`, this.timeoutMs);
+    }
   }
 
   /**
@@ -457,6 +499,7 @@ export class Transport {
       else res.destroy(clientClosed());
     }
     this.#inFlight.clear();
+    for (const end of [...this.#downloads]) end(clientClosed());
     this.#agent.destroy();
     await this.#wsAgent?.destroy();
   }

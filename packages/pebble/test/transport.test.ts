@@ -181,6 +181,51 @@ describe('the body timeout and a reader that waits', () => {
   });
 });
 
+describe('pull downloads', () => {
+  const b = 'c'.repeat(40);
+  /** Writes a pull reply in small pieces, without a length: chunked, as Pebble sends it. */
+  const chunkedPull: Handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': `multipart/form-data; boundary=${b}` });
+    const wire =
+      `--${b}\r\nContent-Type: application/octet-stream\r\nContent-Disposition: form-data; name="files"; filename="/f"\r\n\r\n` +
+      `${'0123456789'.repeat(1000)}\r\n--${b}\r\nContent-Type: application/json\r\nContent-Disposition: form-data; name="response"\r\n\r\n` +
+      `{"type":"sync","status-code":200,"status":"OK","result":[{"path":"/f"}]}\r\n--${b}--\r\n`;
+    for (let i = 0; i < wire.length; i += 777) res.write(wire.slice(i, i + 777));
+    res.end();
+  };
+
+  it('reads a chunked reply and sends the request Pebble expects', async () => {
+    const { client, seen } = await serve(chunkedPull);
+    expect(await client().pull('/f')).toBe('0123456789'.repeat(1000));
+    expect(seen[0]).toMatchObject({ method: 'GET', url: '/v1/files?action=read&path=%2Ff' });
+    expect(seen[0]?.headers).toMatchObject({
+      host: 'localhost',
+      accept: 'multipart/form-data',
+      connection: 'close',
+    });
+  });
+
+  it('times out waiting for the reply, and ends with the client', async () => {
+    const { client, seen, socketPath } = await serve(() => undefined);
+    const error = await client(50)
+      .pull('/f')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toBe(
+      `GET /v1/files: no reply from Pebble at '${socketPath}' within 50 ms`,
+    );
+    const c = client();
+    const pulling = c.pull('/f').catch((e: unknown) => e);
+    while (seen.length < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+    await c.close();
+    const closed = await pulling;
+    expect(closed).toBeInstanceOf(ConnectionError);
+    expect((closed as Error).message).toBe(
+      `GET /v1/files: could not talk to Pebble at '${socketPath}': the client is closed`,
+    );
+  });
+});
+
 describe('aborting and closing', () => {
   it('an aborted signal rejects a long-poll with the signal reason', async () => {
     const { client, seen } = await serve(() => undefined);
