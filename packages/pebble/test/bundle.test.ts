@@ -109,8 +109,10 @@ await client.push('/f', 'hello');
 const pulled = await client.pull('/f');
 const services = (await client.getServices()).length;
 const afterRest = count();
+// Nor Node's own bundled undici (an ES import of node:http loads it for http.WebSocket).
+const nodeUndici = process.moduleLoadList.some((m) => m.includes('internal/deps/undici'));
 const { stdout } = await (await client.exec(['echo', 'hi'])).waitOutput();
-console.log(JSON.stringify({ atImport, afterRest, afterExec: count(), pulled, services, stdout }));
+console.log(JSON.stringify({ atImport, afterRest, nodeUndici, afterExec: count(), pulled, services, stdout }));
 await client.close();`,
           resolveDir: packageDir,
           loader: 'ts',
@@ -134,6 +136,7 @@ await client.close();`,
       expect(seen).toMatchObject({
         atImport: 0,
         afterRest: 0,
+        nodeUndici: false,
         pulled: 'hello',
         services: 1,
         stdout: 'hi\n',
