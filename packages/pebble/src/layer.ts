@@ -1,5 +1,5 @@
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { PebbleError } from './errors.js';
+import yaml from './yaml.cjs';
 import type { ZodInput } from './zod.js';
 import { memo, safeParse, z } from './zod.js';
 
@@ -309,7 +309,7 @@ export function parseLayer(source: string | LayerDict, what = 'layer'): Layer {
   let raw: unknown = source;
   if (typeof source === 'string') {
     try {
-      raw = parseYaml(source) ?? {};
+      raw = yaml.parseYaml(source) ?? {};
     } catch (cause) {
       throw new LayerError(`${what}: cannot parse YAML: ${(cause as Error).message}`, { cause });
     }
@@ -376,5 +376,5 @@ export function layerToDict(layer: Layer): Record<string, unknown> {
 /** Serialises a layer to YAML text, as sent to Pebble. */
 export function layerToYaml(layer: Layer): string {
   const dict = layerToDict(layer);
-  return Object.keys(dict).length === 0 ? '{}\n' : stringifyYaml(dict);
+  return Object.keys(dict).length === 0 ? '{}\n' : yaml.stringifyYaml(dict);
 }

@@ -74,17 +74,23 @@ describe('bundles', () => {
 });
 
 /**
- * Counts, in `globalThis.__undiciModulesEvaluated`, the modules of the `undici` package a
- * bundle evaluates: each of its files gets a counter increment as its first statement.
+ * Counts, in `globalThis.__undiciModulesEvaluated` and `globalThis.__yamlModulesEvaluated`, the
+ * modules of the `undici` and `yaml` packages a bundle evaluates: each of their files gets a
+ * counter increment as its first statement.
  */
 const countUndiciEvaluation: Plugin = {
   name: 'count-undici-evaluation',
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]undici[\\/].*\.js$/ }, async (args) => ({
-      contents: `globalThis.__undiciModulesEvaluated = (globalThis.__undiciModulesEvaluated ?? 0) + 1;\n${await readFile(args.path, 'utf8')}`,
-      loader: 'js',
-      resolveDir: dirname(args.path),
-    }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/](undici|yaml)[\\/].*\.js$/ }, async (args) => {
+      const counter = /[\\/]node_modules[\\/]yaml[\\/]/.test(args.path)
+        ? '__yamlModulesEvaluated'
+        : '__undiciModulesEvaluated';
+      return {
+        contents: `globalThis.${counter} = (globalThis.${counter} ?? 0) + 1;\n${await readFile(args.path, 'utf8')}`,
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
   },
 };
 
@@ -102,8 +108,12 @@ describe('a bundled client', () => {
         stdin: {
           contents: `import { PebbleClient } from '@opsjs/pebble';
 const count = () => globalThis.__undiciModulesEvaluated ?? 0;
+const yamlCount = () => globalThis.__yamlModulesEvaluated ?? 0;
 const client = new PebbleClient({ socketPath: process.argv[2] });
 const atImport = count();
+await client.getServices();
+// yaml is loaded only to write a layer.
+const yamlBeforeLayer = yamlCount();
 await client.addLayer('web', { services: { web: { override: 'replace', command: 'web' } } });
 await client.push('/f', 'hello');
 const pulled = await client.pull('/f');
@@ -112,7 +122,7 @@ const afterRest = count();
 // Nor Node's own bundled undici (an ES import of node:http loads it for http.WebSocket).
 const nodeUndici = process.moduleLoadList.some((m) => m.includes('internal/deps/undici'));
 const { stdout } = await (await client.exec(['echo', 'hi'])).waitOutput();
-console.log(JSON.stringify({ atImport, afterRest, nodeUndici, afterExec: count(), pulled, services, stdout }));
+console.log(JSON.stringify({ atImport, afterRest, nodeUndici, afterExec: count(), pulled, services, stdout, yamlBeforeLayer, yamlAfterLayer: yamlCount() }));
 await client.close();`,
           resolveDir: packageDir,
           loader: 'ts',
@@ -140,8 +150,10 @@ await client.close();`,
         pulled: 'hello',
         services: 1,
         stdout: 'hi\n',
+        yamlBeforeLayer: 0,
       });
       expect(seen.afterExec).toBeGreaterThan(10);
+      expect(seen.yamlAfterLayer).toBeGreaterThan(0);
     } finally {
       await server.close();
       await rm(work, { recursive: true, force: true });
