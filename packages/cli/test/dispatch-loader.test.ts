@@ -121,7 +121,7 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
   });
 
   it('bundles imports of Node builtins as require calls, and no import.meta after the banner', async () => {
-    const { charmDir } = await packEntry(`${PROBE}// probe-marker\n`);
+    const { charmDir } = await packEntry(`${PROBE}// probe-marker\nconsole.log('→ …');\n`);
     const bundle = readFileSync(join(charmDir, 'dist', 'charm.mjs'), 'utf8');
     expect(bundle.startsWith(`${bundleBanner}\n`)).toBe(true);
     const body = bundle.slice(bundleBanner.length);
@@ -132,6 +132,9 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
     expect(body).toContain('__require("node:os")');
     // The dynamic import stays one: it runs through Node's module loader.
     expect(body).toContain('import("node:os")');
+    // ASCII only (a one-byte string for V8): non-ASCII characters are escaped.
+    expect(body).not.toMatch(/[\u0080-\uffff]/);
+    expect(body).toContain('\\u2192 \\u2026');
   });
 
   it('replaces a corrupted cache, and ignores caches made for another bundle', async () => {
