@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleReport } from '@opsjs/interface-test-kit';
 import { describe, expect, it } from 'vitest';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -19,28 +19,12 @@ export class Charm { demo = new demo.Requirer(this, 'demo'); }
 
 describe('a charm bundle with @opsjs/charmlibs', () => {
   it('contains zod/mini, no file of zod classic and none of the charmlibs tool', async () => {
-    const result = await build({
-      stdin: { contents: charmLike, resolveDir: pkgDir, loader: 'ts' },
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      logLevel: 'silent',
-      // Checked by their own bundle tests; this one is about charmlibs.
-      external: ['@opsjs/core', '@opsjs/model'],
-    });
-    // Every module esbuild read, including those tree-shaking then dropped...
-    const read = Object.keys(result.metafile.inputs);
-    expect(read.filter((f) => f.includes('zod/v4/classic/'))).toEqual([]);
-    // ...and those in the output (relative paths, symlinks resolved).
-    const used = Object.keys(Object.values(result.metafile.outputs)[0]?.inputs ?? {});
-    // zod/mini re-exports every locale; only the English one may reach the output.
-    const locales = used.filter((f) => f.includes('zod/v4/locales/'));
-    expect(locales.map((f) => f.replace(/.*\//, ''))).toEqual(['en.js']);
-    expect(used.filter((f) => /dist\/(tool|scaffold|bin)\.js$/.test(f))).toEqual([]);
-    expect(used).toContain('dist/endpoint.js');
-    expect(result.outputFiles[0]?.text).toContain('InterfaceRequirer');
+    // core and model are checked by their own bundle tests; this one is about charmlibs.
+    const report = await bundleReport(charmLike, pkgDir, ['@opsjs/core', '@opsjs/model']);
+    expect(report.zodClassicRead).toEqual([]);
+    expect(report.zodLocalesUsed).toEqual(['en.js']);
+    expect(report.used.filter((f) => /dist\/(tool|scaffold|bin)\.js$/.test(f))).toEqual([]);
+    expect(report.used).toContain('dist/endpoint.js');
+    expect(report.text).toContain('InterfaceRequirer');
   });
 });
