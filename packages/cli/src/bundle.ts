@@ -1,10 +1,12 @@
 import { statSync } from 'node:fs';
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import type { Message, Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { charmLayout } from './dispatch-script.js';
 import { BundleError, EntryNotFoundError } from './errors.js';
+
+const nodeRequire = createRequire(import.meta.url);
 
 /** The output of {@link bundleCharm}. */
 export interface CharmBundle {
@@ -58,26 +60,84 @@ export const bundleBanner = [
   `const require = __opsjsCreateRequire(${importMetaNames.url});`,
 ].join('\n');
 
+/** ECMAScript reserved words: export names that cannot be declared as `export const <name>`. */
+const reservedWords = new Set(
+  (
+    'await break case catch class const continue debugger default delete do else enum export ' +
+    'extends false finally for function if implements import in instanceof interface let new ' +
+    'null package private protected public return static super switch this throw true try ' +
+    'typeof var void while with yield'
+  ).split(' '),
+);
+const identifierName = /^[A-Za-z_$][\w$]*$/;
+
 /**
- * Turns `import ... from 'node:fs'` (and bare builtin names such as `'fs'`) into a CommonJS
- * module `module.exports = require("node:fs")`, so that esbuild emits `__require("node:fs")`
- * through the banner's `require`: an ES module import of a builtin makes Node build its ES
- * module namespace (for `fs`, that loads `fs/promises`, streams and watchers: about 3 ms per hook).
+ * The module that stands for a Node builtin in the bundle. `'esm'`: an ES module that gets the
+ * builtin with `require` once and exports each of its properties (the names of the Node that
+ * packs), each as a pure expression, so that esbuild keeps only the ones the charm uses and
+ * reads them where `import { x }` or `ns.x` stood. `'cjs'`: `module.exports = require(...)`, which
+ * esbuild imports through `__toESM`, a copy of every property per importing file (≈ 1 ms per hook
+ * for the framework's imports of `fs`, `path` and `os`); used only for a builtin whose imported
+ * names the packing Node does not have (a newer Node's API), so they are read at run time.
  */
-const builtinsAsRequire: Plugin = {
-  name: 'opsjs-builtins-as-require',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
-      if (args.kind !== 'import-statement' || !isBuiltin(args.path)) return undefined;
-      const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
-      return { path, namespace: 'opsjs-builtin', sideEffects: false };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'opsjs-builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});\n`,
-      loader: 'js',
-    }));
-  },
-};
+function builtinShim(specifier: string, form: 'esm' | 'cjs'): string {
+  const load = `require(${JSON.stringify(specifier)})`;
+  if (form === 'cjs') return `module.exports = ${load};\n`;
+  const names = Object.keys(nodeRequire(specifier)).filter(
+    (name) => identifierName.test(name) && name !== 'default',
+  );
+  const lines = [`const builtin = ${load};`, 'export default builtin;'];
+  for (const name of names.sort()) {
+    if (reservedWords.has(name)) {
+      lines.push(
+        `const builtin_${name} = /* @__PURE__ */ (() => builtin.${name})();`,
+        `export { builtin_${name} as ${name} };`,
+      );
+    } else {
+      lines.push(`export const ${name} = /* @__PURE__ */ (() => builtin.${name})();`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const builtinNamespace = 'opsjs-builtin';
+
+/**
+ * Turns `import ... from 'node:fs'` (and bare builtin names such as `'fs'`) into a module of the
+ * bundle that gets the builtin with the banner's `require` ({@link builtinShim}): an ES module
+ * import of a builtin makes Node build its ES module namespace (for `fs`, that loads
+ * `fs/promises`, streams and watchers: about 3 ms per hook). `cjsFor` lists the builtins to
+ * shim as CommonJS.
+ */
+function builtinsAsRequire(cjsFor: ReadonlySet<string>): Plugin {
+  return {
+    name: 'opsjs-builtins-as-require',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+        if (args.kind !== 'import-statement' || !isBuiltin(args.path)) return undefined;
+        const path = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+        return { path, namespace: builtinNamespace, sideEffects: false };
+      });
+      build.onLoad({ filter: /.*/, namespace: builtinNamespace }, (args) => ({
+        contents: builtinShim(args.path, cjsFor.has(args.path) ? 'cjs' : 'esm'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * The builtins whose ES module shim lacks a name the charm imports: esbuild's "No matching
+ * export" errors and "will always be undefined" warnings about an `opsjs-builtin:` module.
+ */
+function builtinsMissingNames(messages: readonly Message[]): Set<string> {
+  const found = new Set<string>();
+  for (const m of messages) {
+    const match = /matching export in "opsjs-builtin:([^"]+)"/.exec(m.text);
+    if (match?.[1] !== undefined) found.add(match[1]);
+  }
+  return found;
+}
 
 /**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
@@ -110,35 +170,51 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
   }
   const outfile = join(projectDir, charmLayout.bundle);
   try {
-    const result = await build({
-      absWorkingDir: projectDir,
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      treeShaking: true,
-      // Class names are part of persisted state: `@opsjs/core` derives handle paths from them
-      // (as ops does), so esbuild must not rename a class whose name collides with another.
-      keepNames: true,
-      external: [...(options.external ?? [])],
-      plugins: [builtinsAsRequire],
-      define: {
-        'import.meta.url': importMetaNames.url,
-        'import.meta.dirname': importMetaNames.dirname,
-        'import.meta.filename': importMetaNames.filename,
-      },
-      sourcemap: 'linked',
-      sourcesContent: false,
-      legalComments: 'none',
-      // Non-ASCII characters escaped: V8 then holds the source as a one-byte string, which
-      // `dist/dispatch.cjs` reads, wraps and compiles ~2.5 ms faster per hook than a two-byte one.
-      charset: 'ascii',
-      write: false,
-      logLevel: 'silent',
-      banner: { js: bundleBanner },
-    });
+    const buildWith = (cjsFor: ReadonlySet<string>) =>
+      build({
+        absWorkingDir: projectDir,
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        treeShaking: true,
+        // Class names are part of persisted state: `@opsjs/core` derives handle paths from them
+        // (as ops does), so esbuild must not rename a class whose name collides with another.
+        keepNames: true,
+        external: [...(options.external ?? [])],
+        plugins: [builtinsAsRequire(cjsFor)],
+        define: {
+          'import.meta.url': importMetaNames.url,
+          'import.meta.dirname': importMetaNames.dirname,
+          'import.meta.filename': importMetaNames.filename,
+        },
+        sourcemap: 'linked',
+        sourcesContent: false,
+        legalComments: 'none',
+        // Non-ASCII characters escaped: V8 then holds the source as a one-byte string, which
+        // `dist/dispatch.cjs` reads, wraps and compiles ~2.5 ms faster per hook than a two-byte one.
+        charset: 'ascii',
+        write: false,
+        logLevel: 'silent',
+        banner: { js: bundleBanner },
+      });
+    // Builtins are shimmed as ES modules with the packing Node's export names; one the charm
+    // imports that this Node lacks (a newer Node's API) gets the CommonJS shim instead.
+    let result: Awaited<ReturnType<typeof buildWith>>;
+    let cjsFor = new Set<string>();
+    try {
+      result = await buildWith(cjsFor);
+    } catch (cause) {
+      cjsFor = isBuildFailure(cause) ? builtinsMissingNames(cause.errors) : cjsFor;
+      if (cjsFor.size === 0) throw cause;
+      result = await buildWith(cjsFor);
+    }
+    const undefinedImports = builtinsMissingNames(result.warnings);
+    if (undefinedImports.size > 0) {
+      result = await buildWith(new Set([...cjsFor, ...undefinedImports]));
+    }
     const code = result.outputFiles.find((f) => f.path === outfile);
     const map = result.outputFiles.find((f) => f.path === `${outfile}.map`);
     if (code === undefined || map === undefined) {

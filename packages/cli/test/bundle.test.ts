@@ -35,4 +35,61 @@ describe('bundleCharm', () => {
     const { code } = await bundleCharm({ projectDir: dir, external: ['@opsjs/pebble'] });
     expect(Buffer.from(code).toString('utf8')).toContain('import("@opsjs/pebble")');
   });
+
+  /** Bundles `source` as src/charm.ts and runs it (with `preload` required first, if given). */
+  async function bundleAndRun(source: string, preload?: string) {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'charm.ts'), source);
+    const { code } = await bundleCharm({ projectDir: dir });
+    const out = join(dir, 'bundle.mjs');
+    writeFileSync(out, code);
+    const args = preload === undefined ? [out] : ['--require', preload, out];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    return { text: Buffer.from(code).toString('utf8'), run };
+  }
+
+  it('reads each used builtin export once, without copying the whole module per import', async () => {
+    const { text, run } = await bundleAndRun(
+      [
+        "import * as fs from 'node:fs';",
+        "import { join } from 'node:path';",
+        "import path from 'path';",
+        "import * as os from 'node:os';",
+        'const osNamespace: Record<string, unknown> = os;',
+        'console.log(fs.existsSync(join(path.sep, "tmp")), typeof osNamespace.tmpdir, fs.constants.F_OK);',
+      ].join('\n'),
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('true function 0\n');
+    expect(text).not.toContain('__toESM');
+    expect(text).toContain('__require("node:fs")');
+    // Only what is used: fs.readFileSync is not read, os (used as a value) is whole.
+    expect(text).not.toMatch(/builtin\.readFileSync/);
+    expect(text).toMatch(/builtin\d*\.tmpdir/);
+  });
+
+  it("reads a name the packing Node's builtin lacks at run time (a newer Node's API)", async () => {
+    const dir = tempDir();
+    const preload = join(dir, 'newer-node.cjs');
+    writeFileSync(
+      preload,
+      "require('node:fs').opsjsFromTheFuture = () => 'named'; require('node:os').opsjsLater = 'member';\n",
+    );
+    const { text, run } = await bundleAndRun(
+      [
+        "import { opsjsFromTheFuture } from 'node:fs';",
+        "import * as os from 'node:os';",
+        "import { join } from 'node:path';",
+        'console.log(opsjsFromTheFuture(), os.opsjsLater, join("a", "b"));',
+      ].join('\n'),
+      preload,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('named member a/b\n');
+    // fs and os get the CommonJS shim; path keeps the ES module one.
+    expect(text).toContain('__toESM(require_node_fs()');
+    expect(text).toContain('__toESM(require_node_os()');
+    expect(text).not.toContain('require_node_path');
+  });
 });

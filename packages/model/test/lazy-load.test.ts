@@ -41,6 +41,9 @@ console.log(JSON.stringify({
   yamlModules: globalThis.__yamlModulesEvaluated ?? 0,
   // The leadership cache's clock must not load perf_hooks (the \`performance\` global).
   perfHooks: process.moduleLoadList.includes('NativeModule perf_hooks'),
+  // Hook tools run without loading child_process (or net, with its sockets and streams).
+  childProcess: process.moduleLoadList.includes('NativeModule child_process'),
+  net: process.moduleLoadList.includes('NativeModule net'),
 }));
 `;
 }
@@ -98,7 +101,12 @@ describe('a bundled machine charm dispatch', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    return JSON.parse(r.stdout) as { yamlModules: number; perfHooks: boolean };
+    return JSON.parse(r.stdout) as {
+      yamlModules: number;
+      perfHooks: boolean;
+      childProcess: boolean;
+      net: boolean;
+    };
   };
 
   it('never evaluates yaml when the metadata comes from .opsjs/metadata.json', async () => {
@@ -114,7 +122,12 @@ describe('a bundled machine charm dispatch', () => {
     const { outfile, inputs } = await bundle(charmScript('dir'), work);
     // yaml is in the bundle (CharmMeta.fromYaml needs it) but not run.
     expect(inputs.some((f) => /[\\/]node_modules[\\/]yaml[\\/]/.test(f))).toBe(true);
-    expect(run(outfile, charmDir)).toEqual({ yamlModules: 0, perfHooks: false });
+    expect(run(outfile, charmDir)).toEqual({
+      yamlModules: 0,
+      perfHooks: false,
+      childProcess: false,
+      net: false,
+    });
     expect(tools.commandLines()).toEqual([
       'config-get --format=json',
       'status-set --application=False active -- demo 8080',

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import type { $ZodType, output } from 'zod/v4/core';
 import {
   HookToolMissingError,
@@ -7,6 +6,7 @@ import {
   ModelError,
 } from '../errors.js';
 import { safeParseEnglish } from '../schemas/parse.js';
+import { spawnSync } from './spawn-sync.js';
 
 /** Options of one hook-tool call. */
 export interface HookToolCallOptions {
@@ -48,12 +48,11 @@ export function createHookToolRunner(options: HookToolRunnerOptions = {}): HookT
   const timeout = options.timeoutMs ?? DEFAULT_HOOK_TOOL_TIMEOUT_MS;
   return (tool, args, call = {}) => {
     const reported = call.reportedArgv ?? args;
+    // Not child_process.spawnSync: see ./spawn-sync.ts (same behaviour, ≈ 3.5 ms less per hook).
     const result = spawnSync(tool, args, {
-      encoding: 'utf8',
       input: call.input ?? '',
       env: options.env ?? process.env,
       timeout,
-      killSignal: 'SIGKILL',
       maxBuffer: 256 * 1024 * 1024,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
@@ -61,7 +60,7 @@ export function createHookToolRunner(options: HookToolRunnerOptions = {}): HookT
       hookTool: tool,
       argv: [tool, ...reported],
       exitCode: result.status,
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      stderr: result.stderr,
     };
     if (result.error !== undefined) {
       const code: unknown = Reflect.get(result.error, 'code');
