@@ -136,8 +136,8 @@ describe('pack', () => {
       }),
     );
     expect(JSON.parse(text(entries, CHARM_META_CACHE_FILE))).toMatchObject({
-      format: 'opsjs-charm-meta/1',
-      name: 'hook-charm',
+      format: 'opsjs-charm-meta/2',
+      data: { name: 'hook-charm' },
     });
     const charmDir = tempDir();
     await unpackCharm(result.charmPath, charmDir);

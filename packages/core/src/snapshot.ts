@@ -53,7 +53,11 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') {
     const ctor: unknown = Reflect.get(value, 'constructor');
     const name: unknown = typeof ctor === 'function' ? ctor.name : undefined;
-    return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object';
+    return typeof name === 'string' && name !== '' ? withArticle(name) : 'an object';
   }
-  return `a ${typeof value}`;
+  return withArticle(typeof value);
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }

@@ -156,6 +156,57 @@ describe('LocalStateStore', () => {
     expect(() => new LocalStateStore(dir)).toThrow('format version 2, newer than the 1');
   });
 
+  it.each([
+    ['[]', '(root): expected an object, got an Array'],
+    [
+      '{"format":"other","version":1,"snapshots":{},"notices":[]}',
+      'format: expected "opsjs-unit-state"',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":"1","snapshots":{},"notices":[]}',
+      'version: expected an integer, got a string',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":1,"snapshots":[],"notices":[]}',
+      'snapshots: expected an object, got an Array',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":5},"notices":[]}',
+      'snapshots.A/b: expected an object, got a number',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":{"x":[1,{"y":1e999}]}},"notices":[]}',
+      'snapshots.A/b.x.1.y: expected a finite number',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":{}}',
+      'notices: expected an array, got an Object',
+    ],
+    [
+      '{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":[["a","b"]]}',
+      'notices.0: expected [eventPath, observerPath, methodName], three strings',
+    ],
+  ])('names where a state file of the wrong shape goes wrong: %s', (text, where) => {
+    const file = path.join(dir, LOCAL_STATE_FILE);
+    fs.writeFileSync(file, text);
+    expect(() => new LocalStateStore(dir)).toThrow(
+      `${file}: the unit state file does not have the expected shape at ${where}`,
+    );
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('reads back every kind of value a snapshot holds, and the notices in order', () => {
+    const store = new LocalStateStore(dir);
+    const data = { n: null, b: false, i: -3, f: 0.5, s: 'é\u0000', a: [1, [2], { c: 'd' }], o: {} };
+    store.saveSnapshot('Charm/StoredStateData[_stored]', data);
+    store.saveNotice({ eventPath: 'Charm/on/start[1]', observerPath: 'Charm', methodName: 'a' });
+    store.saveNotice({ eventPath: 'Charm/on/start[2]', observerPath: 'Charm', methodName: 'b' });
+    store.commit();
+    const again = new LocalStateStore(dir);
+    expect(again.loadSnapshot('Charm/StoredStateData[_stored]')).toEqual(data);
+    expect(again.notices().map((n) => n.methodName)).toEqual(['a', 'b']);
+  });
+
   it('keeps the old file when the write fails', () => {
     const store = new LocalStateStore(dir);
     store.saveSnapshot('a', { v: 1 });

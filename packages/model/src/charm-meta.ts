@@ -7,11 +7,11 @@ import {
   CHARM_META_CACHE_FORMAT,
   type CharmMetaData,
   charmMetaCacheSchema,
+  charmMetaChecksum,
 } from './schemas/charm-meta-cache.js';
 import {
   type AssumesEntry,
   actionsFileSchema,
-  assumesSchema,
   configFileSchema,
   metadataSchema,
   type relationEndpointSchema,
@@ -453,10 +453,10 @@ function mtimeMs(file: string): number | undefined {
 }
 
 /**
- * The body of {@link CHARM_META_CACHE_FILE} for a charm's metadata documents: the metadata
- * validated and normalised as {@link CharmMeta} holds it, as one line of JSON, which
- * `CharmMeta.fromCharmDir` reads back with a small shape check instead of parsing YAML and
- * validating it again. The same documents always give the same text.
+ * The body of {@link CHARM_META_CACHE_FILE} for a charm's metadata documents: one line of JSON,
+ * `{"format", "checksum", "data"}`, where `data` is the metadata validated and normalised as
+ * {@link CharmMeta} holds it. `CharmMeta.fromCharmDir` reads it back checking only the checksum,
+ * instead of parsing YAML and validating it again. The same documents always give the same text.
  *
  * @param docs - metadata, config and actions documents (e.g. `yaml.parse` output).
  * @param files - file names to use in error messages.
@@ -472,7 +472,14 @@ export function charmMetaCacheText(
   files: { metadata: string; config: string; actions: string } = DEFAULT_FILES,
 ): string {
   const data = normalize(docs, files);
-  return `${JSON.stringify({ format: CHARM_META_CACHE_FORMAT, ...data })}\n`;
+  // What readers trust without checking it again: check it here, where it is written.
+  const checked = parseWith(charmMetaCacheSchema(), data, CHARM_META_CACHE_FILE);
+  const json = JSON.stringify(checked);
+  const head = JSON.stringify({
+    format: CHARM_META_CACHE_FORMAT,
+    checksum: charmMetaChecksum(json),
+  }).slice(0, -1);
+  return `${head},"data":${json}}\n`;
 }
 
 /**
@@ -544,13 +551,20 @@ function readCharmMetaCache(
       { file },
     );
   }
-  // `format` is not in the schema: parsing strips it.
-  const data = parseWith(charmMetaCacheSchema(), parsed, CHARM_META_CACHE_FILE, file);
-  const assumes =
-    data.assumes.length === 0
-      ? []
-      : parseWith(assumesSchema(), data.assumes, `${CHARM_META_CACHE_FILE}: assumes`, file);
-  return { data: { ...data, assumes } };
+  const { checksum, data } = parsed as { checksum?: unknown; data?: unknown };
+  if (typeof checksum !== 'string' || typeof data !== 'object' || data === null) {
+    throw new MetadataError(`${CHARM_META_CACHE_FILE}: expected "checksum" and "data"`, { file });
+  }
+  // JSON.stringify gives back the text the writer hashed (same key order, same number forms).
+  const actual = charmMetaChecksum(JSON.stringify(data));
+  if (actual !== checksum) {
+    throw new MetadataError(
+      `${CHARM_META_CACHE_FILE}: checksum: expected ${JSON.stringify(checksum)}, got ${JSON.stringify(actual)} (the file changed after it was written: pack the charm again)`,
+      { file },
+    );
+  }
+  // Validated against charmMetaCacheSchema when written, and unchanged since (checksum).
+  return { data: data as CharmMetaData };
 }
 
 function yamlOf(text: string, file: string): unknown {

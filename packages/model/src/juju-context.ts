@@ -1,8 +1,6 @@
 import * as path from 'node:path';
-import { optional, record, string } from 'zod/mini';
 import { JujuContextError, JujuVersionError } from './errors.js';
 import { JujuVersion } from './juju-version.js';
-import { memo, safeParseEnglish } from './schemas/parse.js';
 
 /** The fields of a {@link JujuContext}; all but the first six are optional. */
 export interface JujuContextFields {
@@ -117,7 +115,22 @@ const REQUIRED = [
   'JUJU_VERSION',
 ] as const;
 
-const envSchema = memo(() => record(string(), optional(string())));
+/**
+ * A copy of `env` when each value is a string or `undefined` (as in `process.env`), else
+ * `undefined`. A loop, not a zod schema: every hook parses its context, and building and first
+ * running a zod schema costs more than the rest of this parse.
+ */
+function stringMap(
+  env: Readonly<Record<string, unknown>>,
+): Record<string, string | undefined> | undefined {
+  const copy: Record<string, string | undefined> = {};
+  for (const key of Object.keys(env)) {
+    const value = env[key];
+    if (value !== undefined && typeof value !== 'string') return undefined;
+    copy[key] = value;
+  }
+  return copy;
+}
 
 /**
  * The hook context Juju passes to a charm in `JUJU_*` environment variables, parsed once.
@@ -294,12 +307,10 @@ export class JujuContext implements JujuContextFields {
     env: Readonly<Record<string, string | undefined>> = process.env,
     options: JujuContextFromEnvOptions = {},
   ): JujuContext {
-    // process.env is not a plain object: copy it before parsing.
-    const parsed = safeParseEnglish(envSchema(), { ...env });
-    if (!parsed.success) {
+    const e = stringMap(env);
+    if (e === undefined) {
       throw new JujuContextError('env', 'environment: expected a map of strings');
     }
-    const e = parsed.data;
     if (options.strict ?? true) checkPresence(e);
     const get = (name: string): string | undefined => {
       const value = e[name];

@@ -11,6 +11,7 @@ import {
 } from '../src/charm-meta.js';
 import { MetadataError } from '../src/errors.js';
 import { JujuVersion } from '../src/juju-version.js';
+import { charmMetaChecksum } from '../src/schemas/charm-meta-cache.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 
@@ -215,13 +216,18 @@ describe('CharmMeta JSON cache, current format', () => {
     const text = charmMetaCacheText(docs);
     expect(charmMetaCacheText(structuredClone(docs))).toBe(text);
     expect(text.endsWith('}\n')).toBe(true);
-    expect(JSON.parse(text)).toMatchObject({
-      format: 'opsjs-charm-meta/1',
-      name: 'demo',
-      requires: { db: { interfaceName: 'pg', limit: null, optional: false, scope: 'global' } },
-      config: { port: { type: 'int', default: 80, description: '' } },
-      actions: {},
+    const body = JSON.parse(text);
+    expect(body).toMatchObject({
+      format: 'opsjs-charm-meta/2',
+      checksum: expect.stringMatching(/^[0-9a-f]{8}$/),
+      data: {
+        name: 'demo',
+        requires: { db: { interfaceName: 'pg', limit: null, optional: false, scope: 'global' } },
+        config: { port: { type: 'int', default: 80, description: '' } },
+        actions: {},
+      },
     });
+    expect(Object.keys(body)).toEqual(['format', 'checksum', 'data']);
   });
 
   it('is not written for invalid documents', () => {
@@ -236,45 +242,74 @@ describe('CharmMeta JSON cache, current format', () => {
     }
   });
 
-  describe('a cache that is not ours is rejected, naming the file', () => {
+  it('reads back what it wrote, whatever the text and numbers (the checksum survives JSON)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
+    try {
+      const docs = {
+        metadata: {
+          name: 'demo',
+          summary: 'caf\u00e9 \u2192 \ud83d\ude80 "q" \\ \u0001',
+          description: '',
+        },
+        config: {
+          options: {
+            big: { type: 'float', default: 1e21 },
+            small: { type: 'float', default: 5e-324 },
+            third: { type: 'float', default: 1 / 3 },
+            '10': { type: 'int', default: -7 },
+          },
+        },
+      };
+      writeCharmMetaCache(dir, docs);
+      const meta = CharmMeta.fromCharmDir(dir);
+      expect(meta).toEqual(new CharmMeta(docs));
+      expect(meta.summary).toBe('caf\u00e9 \u2192 \ud83d\ude80 "q" \\ \u0001');
+      expect(meta.config.big?.default).toBe(1e21);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('a cache that is not ours, or changed since it was written, is rejected, naming the file', () => {
     const good = () => JSON.parse(charmMetaCacheText({ metadata: { name: 'demo' } }));
+    const changed = (edit: (data: Record<string, unknown>) => void) => {
+      const body = good();
+      edit(body.data);
+      return body;
+    };
+    const checksumError = (body: { checksum: string; data: unknown }) =>
+      `.opsjs/metadata.json: checksum: expected "${body.checksum}", got "${charmMetaChecksum(JSON.stringify(body.data))}" (the file changed after it was written: pack the charm again)`;
+    const renamed = changed((d) => {
+      d.name = 'other';
+    });
+    const extraEndpoint = changed((d) => {
+      d.peers = { db: { interfaceName: 'b', limit: null, optional: false, scope: 'global' } };
+    });
     it.each([
       ['an array', [], '.opsjs/metadata.json: expected an object'],
       ['no format', {}, '.opsjs/metadata.json: expected an object with "format" (or "metadata")'],
       [
         'another format',
-        { ...good(), format: 'opsjs-charm-meta/0' },
-        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/1", got "opsjs-charm-meta/0" (written by another version of @opsjs/model: pack the charm again)',
+        { ...good(), format: 'opsjs-charm-meta/1' },
+        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/2", got "opsjs-charm-meta/1" (written by another version of @opsjs/model: pack the charm again)',
       ],
       [
         'a format that is not a string',
         { ...good(), format: { v: 1 } },
-        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/1", got object (written by another version of @opsjs/model: pack the charm again)',
+        '.opsjs/metadata.json: format: expected "opsjs-charm-meta/2", got object (written by another version of @opsjs/model: pack the charm again)',
       ],
       [
-        'a wrong field',
-        { ...good(), name: 5 },
-        '.opsjs/metadata.json: name: Invalid input: expected string, received number',
+        'no checksum',
+        { ...good(), checksum: undefined },
+        '.opsjs/metadata.json: expected "checksum" and "data"',
       ],
       [
-        'a missing field',
-        { ...good(), links: undefined },
-        '.opsjs/metadata.json: links: Invalid input: expected object, received undefined',
+        'no data',
+        { ...good(), data: null },
+        '.opsjs/metadata.json: expected "checksum" and "data"',
       ],
-      [
-        'a bad assumes entry',
-        { ...good(), assumes: [{ 'one-of': [] }] },
-        '.opsjs/metadata.json: assumes: 0: Invalid input',
-      ],
-      [
-        'a duplicate endpoint',
-        {
-          ...good(),
-          requires: { db: { interfaceName: 'a', limit: null, optional: false, scope: 'global' } },
-          peers: { db: { interfaceName: 'b', limit: null, optional: false, scope: 'global' } },
-        },
-        '.opsjs/metadata.json: peers.db: duplicate relation name (also declared in requires)',
-      ],
+      ['an edited field', renamed, checksumError(renamed)],
+      ['an added endpoint', extraEndpoint, checksumError(extraEndpoint)],
     ])('%s', (_label, body, message) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-meta-cache-'));
       try {

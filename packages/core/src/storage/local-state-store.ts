@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { array, int, literal, object, record, string } from 'zod/mini';
 import { StateStoreError } from '../errors.js';
-import { parseSchema } from '../schema-parse.js';
-import { BufferedStateStore, stateSchemas } from './state-store.js';
+import { describe, isPlainObject } from '../snapshot.js';
+import { BufferedStateStore, type Notice, type SnapshotData } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
 export const LOCAL_STATE_FILE = '.unit-state.json';
@@ -11,17 +10,96 @@ export const LOCAL_STATE_FILE = '.unit-state.json';
 const FORMAT = 'opsjs-unit-state';
 const VERSION = 1;
 
-function buildFileSchema() {
-  const { snapshotData, noticeTuple } = stateSchemas();
-  return object({
-    format: literal(FORMAT),
-    version: int(),
-    snapshots: record(string(), snapshotData),
-    notices: array(noticeTuple),
-  });
+/** What a state file holds, once checked. */
+interface StateFile {
+  readonly version: number;
+  readonly snapshots: ReadonlyMap<string, SnapshotData>;
+  readonly notices: Notice[];
 }
 
-let fileSchema: ReturnType<typeof buildFileSchema> | undefined;
+/** Where (a dotted path, `''` for the whole file) and how a state file is not {@link StateFile}. */
+class ShapeError {
+  readonly where: string;
+  readonly message: string;
+  constructor(where: string, message: string) {
+    this.where = where;
+    this.message = message;
+  }
+}
+
+/**
+ * Check a parsed state file by hand. Not a zod schema: this file is opsjs's own (written by
+ * {@link LocalStateStore.commit} from checked snapshots), and every dispatch reads it, where
+ * building and first running a schema would cost more than the rest of the read.
+ */
+function checkStateFile(raw: unknown): StateFile | ShapeError {
+  if (!isPlainObject(raw)) return new ShapeError('', `expected an object, got ${describe(raw)}`);
+  if (raw.format !== FORMAT) {
+    return new ShapeError('format', `expected ${JSON.stringify(FORMAT)}`);
+  }
+  const version = raw.version;
+  if (typeof version !== 'number' || !Number.isInteger(version)) {
+    return new ShapeError('version', `expected an integer, got ${describe(version)}`);
+  }
+  const snapshotsIn = raw.snapshots;
+  if (!isPlainObject(snapshotsIn)) {
+    return new ShapeError('snapshots', `expected an object, got ${describe(snapshotsIn)}`);
+  }
+  const snapshots = new Map<string, SnapshotData>();
+  for (const [handle, data] of Object.entries(snapshotsIn)) {
+    if (!isPlainObject(data)) {
+      return new ShapeError(`snapshots.${handle}`, `expected an object, got ${describe(data)}`);
+    }
+    const bad = badJsonValue(data, `snapshots.${handle}`);
+    if (bad !== undefined) return bad;
+    // Checked just above: a plain object of JSON values, which is what SnapshotData is.
+    snapshots.set(handle, data as SnapshotData);
+  }
+  const noticesIn = raw.notices;
+  if (!Array.isArray(noticesIn)) {
+    return new ShapeError('notices', `expected an array, got ${describe(noticesIn)}`);
+  }
+  const notices: Notice[] = [];
+  for (const [i, entry] of noticesIn.entries()) {
+    if (
+      !Array.isArray(entry) ||
+      entry.length !== 3 ||
+      !entry.every((part): part is string => typeof part === 'string')
+    ) {
+      return new ShapeError(
+        `notices.${i}`,
+        'expected [eventPath, observerPath, methodName], three strings',
+      );
+    }
+    const [eventPath, observerPath, methodName] = entry as [string, string, string];
+    notices.push({ eventPath, observerPath, methodName });
+  }
+  return { version, snapshots, notices };
+}
+
+/** The first value under `value` that a snapshot cannot hold (JSON.parse gives no cycles). */
+function badJsonValue(value: unknown, at: string): ShapeError | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') {
+    // JSON.parse turns 1e999 into Infinity.
+    return Number.isFinite(value) ? undefined : new ShapeError(at, 'expected a finite number');
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const bad = badJsonValue(item, `${at}.${i}`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const bad = badJsonValue(item, `${at}.${key}`);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  }
+  return new ShapeError(at, `expected JSON data, got ${describe(value)}`);
+}
 
 /**
  * The default {@link StateStore}: one JSON file (`.unit-state.json`, mode 0600) in the charm
@@ -83,33 +161,23 @@ export class LocalStateStore extends BufferedStateStore {
         { cause: err },
       );
     }
-    fileSchema ??= buildFileSchema();
-    const parsed = parseSchema(fileSchema, raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue === undefined ? '' : issue.path.join('.');
+    const parsed = checkStateFile(raw);
+    if (parsed instanceof ShapeError) {
       throw new StateStoreError(
         this.filePath,
-        `the unit state file does not have the expected shape at ${where || '(root)'}: ` +
-          `${issue?.message ?? 'invalid'}`,
-        { cause: parsed.error },
+        `the unit state file does not have the expected shape at ${parsed.where || '(root)'}: ` +
+          parsed.message,
       );
     }
-    if (parsed.data.version > VERSION) {
+    if (parsed.version > VERSION) {
       throw new StateStoreError(
         this.filePath,
-        `the unit state file has format version ${parsed.data.version}, newer than the ` +
+        `the unit state file has format version ${parsed.version}, newer than the ` +
           `${VERSION} this opsjs reads; it was written by a newer opsjs`,
       );
     }
-    for (const [handle, data] of Object.entries(parsed.data.snapshots)) {
-      this.snapshots.set(handle, data);
-    }
-    this.noticeQueue = parsed.data.notices.map(([eventPath, observerPath, methodName]) => ({
-      eventPath,
-      observerPath,
-      methodName,
-    }));
+    this.snapshots = new Map(parsed.snapshots);
+    this.noticeQueue = parsed.notices;
   }
 
   /**

@@ -19,15 +19,28 @@ import { memo } from './parse.js';
  * @internal The `format` of `.opsjs/metadata.json` bodies this version reads and writes. Change
  * it whenever the shape below changes: a cache in another format is rejected.
  */
-export const CHARM_META_CACHE_FORMAT = 'opsjs-charm-meta/1';
+export const CHARM_META_CACHE_FORMAT = 'opsjs-charm-meta/2';
 
 /**
- * @internal `.opsjs/metadata.json` without its `format`: a charm's metadata already validated
- * and normalised by `writeCharmMetaCache` (the fields of `CharmMeta`, keyed by name, without
- * the parts that depend on the Juju version). Reading it checks this shape only. In a
- * short-lived dispatch zod's cost is mostly the first use of each kind of schema, so this one
- * sticks to few kinds (no tuple, literal or lazy schema): `assumes` is checked with its
- * recursive schema only when not empty.
+ * @internal The checksum of a cache's `data` (its JSON text): 32-bit FNV-1a over the UTF-16
+ * code units, as 8 hex digits. It detects a cache edited or damaged after it was written, which
+ * is all the reader checks: the data was validated when it was written.
+ */
+export function charmMetaChecksum(json: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < json.length; i++) {
+    hash ^= json.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * @internal The `data` of `.opsjs/metadata.json`: a charm's metadata validated and normalised
+ * (the fields of `CharmMeta`, keyed by name, without the parts that depend on the Juju
+ * version). `charmMetaCacheText` checks what it writes against this schema; the reader, which
+ * runs in every dispatch, checks only the checksum (building and first running this schema
+ * would take about a millisecond of each hook).
  */
 export const charmMetaCacheSchema = memo(() => {
   const str = string();
