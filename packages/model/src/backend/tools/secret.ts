@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { type HookToolRunner, parseToolJson } from '../run-hook-tool.js';
 import {
@@ -39,7 +38,9 @@ function withContentFiles<T>(
 ): T {
   const entries = Object.entries(content ?? {});
   if (entries.length === 0) return fn([]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-secret-'));
+  // node:os is loaded here, where a secret's content goes through files, not in every hook.
+  const tmp = process.getBuiltinModule('node:os').tmpdir();
+  const dir = fs.mkdtempSync(path.join(tmp, 'opsjs-secret-'));
   try {
     const items: string[] = [];
     for (const [k, v] of entries) {
