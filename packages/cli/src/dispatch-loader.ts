@@ -86,6 +86,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { createRequire } = require('node:module');
 const { pathToFileURL } = require('node:url');
+const { isAscii } = require('node:buffer');
 
 const banner = ${json(bundleBanner)};
 const head = ${json(wrapperHead + '\n'.repeat(bannerLines - 1))};
@@ -94,8 +95,10 @@ const filename = path.join(__dirname, 'charm.mjs');
 const url = pathToFileURL(filename).href;
 const fd = fs.openSync(filename, 'r');
 const stat = fs.fstatSync(fd);
-const source = fs.readFileSync(fd, 'utf8');
+const bytes = fs.readFileSync(fd);
 fs.closeSync(fd);
+// An ASCII bundle (what opsjs pack writes) needs no UTF-8 decoding: read it as Latin-1.
+const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 process.argv[1] = filename;
 if (!source.startsWith(banner)) {
   // Not the bundle this loader was made for: run it as the ES module it is.

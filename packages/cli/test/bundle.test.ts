@@ -92,4 +92,24 @@ describe('bundleCharm', () => {
     expect(text).toContain('__toESM(require_node_os()');
     expect(text).not.toContain('require_node_path');
   });
+
+  it('makes the bundle ASCII: escapes in code, ? for each UTF-16 unit in kept comments', async () => {
+    const { text, run } = await bundleAndRun(
+      [
+        'export class Greeter {',
+        '  /** Says h\u00e9llo \u2192 back \ud83d\ude80. */',
+        "  greet(): string { return 'h\u00e9llo \u2192 ' + String(new Error('x').stack?.split('\\n')[1]?.match(/:(\\d+):(\\d+)\\)?$/)?.slice(1)); }",
+        '}',
+        'console.log(new Greeter().greet());',
+      ].join('\n'),
+    );
+    expect(run.stderr).toBe('');
+    expect(text).not.toMatch(/[\u0080-\uffff]/);
+    // The comment is kept, with one ? per UTF-16 code unit (the rocket is two).
+    expect(text).toContain('/** Says h?llo ? back ??. */');
+    // The string is intact, and positions are those of the bundle's own text.
+    const line = text.split('\n').findIndex((l) => l.includes('new Error("x")')) + 1;
+    const column = (text.split('\n')[line - 1] ?? '').indexOf('new Error') + 1;
+    expect(run.stdout).toBe(`h\u00e9llo \u2192 ${line},${column}\n`);
+  });
 });

@@ -189,6 +189,21 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
     expect(readFileSync(cache, 'utf8')).toMatch(/^opsjs-v8-cache \d+ 2000000000000\n/);
   });
 
+  it('reads a bundle edited to hold non-ASCII text as UTF-8', async () => {
+    const { charmDir, tools, install } = await hookCharm();
+    expect(install().status).toBe(0);
+    const bundleFile = join(charmDir, 'dist', 'charm.mjs');
+    const bundle = readFileSync(bundleFile, 'utf8');
+    expect(bundle).not.toMatch(/[\u0080-\uffff]/);
+    writeFileSync(bundleFile, bundle.replace('"installing"', '"instal\u00e9 \u2192 \ud83d\ude80"'));
+    const edited = install();
+    expect(edited.status, edited.stderr).toBe(0);
+    expect(tools.calls().filter((c) => c[0] === 'status-set')).toEqual([
+      ['status-set', 'maintenance', 'installing'],
+      ['status-set', 'maintenance', 'instal\u00e9 \u2192 \ud83d\ude80'],
+    ]);
+  });
+
   it('runs, silently, when it cannot write its cache (a read-only charm directory)', async () => {
     const { charmDir, install } = await hookCharm();
     // A file where the cache directory would be: no user (root included) can create it.
