@@ -112,4 +112,33 @@ describe('bundleCharm', () => {
     const column = (text.split('\n')[line - 1] ?? '').indexOf('new Error') + 1;
     expect(run.stdout).toBe(`h\u00e9llo \u2192 ${line},${column}\n`);
   });
+
+  it('keeps function names without restating the ones esbuild did not change', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'a.ts'), 'export function parse() { return 1; }\n');
+    writeFileSync(join(dir, 'src', 'b.ts'), 'export function parse() { return 2; }\n');
+    writeFileSync(
+      join(dir, 'src', 'charm.ts'),
+      [
+        "import { parse as a } from './a.js';",
+        "import { parse as b } from './b.js';",
+        'function greet() { return new Error("here").stack?.split("\\n")[1]?.trim(); }',
+        'console.log(a.name, b.name, a === b, greet.name, greet());',
+      ].join('\n'),
+    );
+    const { code } = await bundleCharm({ projectDir: dir });
+    const text = Buffer.from(code).toString('utf8');
+    const out = join(dir, 'bundle.mjs');
+    writeFileSync(out, code);
+    const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const line = text.split('\n').findIndex((l) => l.includes('new Error("here")')) + 1;
+    expect(run.stdout).toMatch(
+      new RegExp(`^parse parse false greet at greet \\(.*:${line}:\\d+\\)\\n$`),
+    );
+    // The renamed one keeps its name through __name; the others need none.
+    expect(text).toMatch(/__name\(parse2, "parse"\);/);
+    expect(text).not.toMatch(/__name\((parse|greet), "\1"\);/);
+  });
 });
