@@ -45,9 +45,11 @@ export interface DispatchLoaderOptions {
  * listens for unhandled rejections), so that a failing hook prints and exits as the module would. The hash of the bundle, taken here at pack time, names
  * the cache, since V8 accepts a cache made for any source of the same length; the cache also
  * records the bundle's size and modification time, so an edit on the unit makes it stale.
- * At exit, when the cache was missing, stale or rejected by V8 (another Node version), the
- * loader writes a new one under a temporary name and renames it into place; a failure to write
- * (a read-only charm directory) is ignored. `NODE_DISABLE_COMPILE_CACHE` turns the cache off.
+ * At exit, when the cache was missing, stale or rejected by V8 (another Node version), or does
+ * not yet list this hook's `JUJU_DISPATCH_PATH`, the loader writes a new one (which then also
+ * holds the functions this hook compiled, so each kind of hook soon runs from the cache) under a
+ * temporary name and renames it into place; a failure to write (a read-only charm directory) is
+ * ignored. `NODE_DISABLE_COMPILE_CACHE` turns the cache off.
  *
  * @example
  * ```ts
@@ -104,28 +106,40 @@ if (!source.startsWith(banner)) {
   // Not the bundle this loader was made for: run it as the ES module it is.
   import(url);
 } else {
-  // Named after the hash of the bundle at pack time; the stamp detects an edit since.
+  // Named after the hash of the bundle at pack time; the stamp detects an edit since, and
+  // lists the dispatch paths whose functions the cache holds.
   const cacheDir = process.env.NODE_COMPILE_CACHE || path.join(__dirname, '..', '.node-compile-cache');
   const cacheFile = path.join(cacheDir, ${json(cacheName)});
-  const stamp = Buffer.from(\`opsjs-v8-cache \${stat.size} \${stat.mtimeMs}\\n\`);
+  const stamp = \`opsjs-v8-cache \${stat.size} \${stat.mtimeMs}\`;
+  const hook = encodeURIComponent(process.env.JUJU_DISPATCH_PATH || '') || '-';
   // NODE_DISABLE_COMPILE_CACHE turns this cache off too.
   const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
   let cachedData;
+  let hooks = [];
   try {
     const data = useCache ? fs.readFileSync(cacheFile) : undefined;
-    if (data && data.subarray(0, stamp.length).equals(stamp)) cachedData = data.subarray(stamp.length);
+    const end = data ? data.indexOf(10) : -1;
+    const line = end === -1 ? '' : data.toString('latin1', 0, end);
+    if (line === stamp || line.startsWith(\`\${stamp} \`)) {
+      cachedData = data.subarray(end + 1);
+      hooks = line.slice(stamp.length + 1).split(' ').filter(Boolean);
+    }
   } catch {}
   const script = new vm.Script(head + source.slice(banner.length) + tail, {
     filename: url,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
+  // Written again after the first run of each dispatch path: V8 then adds the functions that
+  // hook compiled to the ones the cache already held, so every kind of hook runs from it.
+  const fresh = cachedData === undefined || script.cachedDataRejected;
+  if (useCache && (fresh || !hooks.includes(hook))) {
     process.once('exit', () => {
       const temp = \`\${cacheFile}.\${process.pid}.tmp\`;
+      const header = [stamp, ...(fresh ? [] : hooks), hook].join(' ');
       try {
         fs.mkdirSync(cacheDir, { recursive: true });
-        fs.writeFileSync(temp, Buffer.concat([stamp, script.createCachedData()]));
+        fs.writeFileSync(temp, Buffer.concat([Buffer.from(\`\${header}\\n\`), script.createCachedData()]));
         fs.renameSync(temp, cacheFile);
       } catch {
         try {

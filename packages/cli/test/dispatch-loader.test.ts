@@ -186,7 +186,9 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
       ['status-set', 'maintenance', 'installing'],
       ['status-set', 'maintenance', 'INSTALLING'],
     ]);
-    expect(readFileSync(cache, 'utf8')).toMatch(/^opsjs-v8-cache \d+ 2000000000000\n/);
+    expect(readFileSync(cache, 'utf8')).toMatch(
+      /^opsjs-v8-cache \d+ 2000000000000 hooks%2Finstall\n/,
+    );
   });
 
   it('reads a bundle edited to hold non-ASCII text as UTF-8', async () => {

@@ -241,18 +241,30 @@ describe('pack', () => {
     const path = `${tools.dir}:/usr/bin:/bin`;
     const cacheFiles = () => codeCacheFiles(charmDir).map((file) => statSync(file));
     expect(cacheFiles()).toEqual([]);
-    let first: ReturnType<typeof statSync> | undefined;
-    for (const hook of ['install', 'config-changed', 'start']) {
+    const header = (file: string) => readFileSync(file, 'latin1').split('\n', 1)[0];
+    let last: ReturnType<typeof statSync> | undefined;
+    for (const [hook, rewritten] of [
+      ['install', true],
+      ['config-changed', true],
+      ['start', true],
+      ['config-changed', false],
+      ['install', false],
+    ] as const) {
       const run = runDispatchScript(charmDir, `hooks/${hook}`, path);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toBe('');
-      // The loader writes its code cache after the first hook; the next ones use it as it is.
+      // The loader writes its code cache after the first run of each dispatch path (adding the
+      // functions that hook compiled); later runs use it as it is.
       const [cache, ...others] = cacheFiles();
       expect(others).toEqual([]);
-      first ??= cache;
-      expect(cache?.ino).toBe(first?.ino);
-      expect(cache?.mtimeMs).toBe(first?.mtimeMs);
+      expect(cache?.ino !== last?.ino || cache?.mtimeMs !== last?.mtimeMs, hook).toBe(rewritten);
+      last = cache;
     }
+    const [cacheFile] = codeCacheFiles(charmDir);
+    expect(header(cacheFile ?? '')).toMatch(
+      /^opsjs-v8-cache \d+ [\d.]+ hooks%2Finstall hooks%2Fconfig-changed hooks%2Fstart$/,
+    );
+    const first = last;
     expect(first?.size).toBeGreaterThan(1000);
     expect(tools.calls()).toEqual([
       [
@@ -272,6 +284,21 @@ describe('pack', () => {
       ['status-set', 'active', 'listening on 8080'],
       ['juju-log', '--log-level', 'INFO', `start on node ${process.version}; metadata.yaml found`],
       ['status-set', 'active', 'started'],
+      [
+        'juju-log',
+        '--log-level',
+        'INFO',
+        `config-changed on node ${process.version}; metadata.yaml found`,
+      ],
+      ['config-get', '--format=json'],
+      ['status-set', 'active', 'listening on 8080'],
+      [
+        'juju-log',
+        '--log-level',
+        'INFO',
+        `install on node ${process.version}; metadata.yaml found`,
+      ],
+      ['status-set', 'maintenance', 'installing'],
     ]);
   });
 
