@@ -140,22 +140,37 @@ function builtinsMissingNames(messages: readonly Message[]): Set<string> {
 }
 
 /**
- * The bundle without esbuild's `__name(f, "f");` statements that restate a function's own name.
- * With `keepNames` (needed for the classes, see {@link bundleCharm}) esbuild follows each
- * function declaration with such a statement, which redefines the function's `name` (and gives
- * it a hidden class of its own): ≈ 1.5 ms per hook for the framework's few hundred functions.
- * V8 already names a declared function after its declaration, so only the statements naming a
- * function as it is declared go (the ones restoring a name esbuild changed, `__name(f2, "f")`,
- * and the classes' stay). Each such line is emptied, not removed, so lines keep their numbers and
- * the source map stays right; only a statement directly after its function's closing brace, at
- * its indentation, is taken as one.
+ * The bundle without esbuild's `__name` calls that restate a name V8 gives anyway. With
+ * `keepNames` (needed for the classes, see {@link bundleCharm}) esbuild follows each function
+ * declaration with `__name(f, "f");` and starts each class body with
+ * `static { __name(this, "C"); }`; each redefines the `name` (and gives the function its own
+ * hidden class): ≈ 2 ms per hook for the framework's few hundred functions and classes. V8
+ * already names a declared function, and a class declared or assigned as `var C = class`, after
+ * that binding, so only the calls restating that binding go; the ones restoring a name esbuild
+ * changed to avoid a collision (`__name(f2, "f")`) stay. Their lines are emptied, not removed,
+ * so lines keep their numbers and the source map stays right. Only esbuild's exact layout is
+ * matched: the statement right after its function's closing brace, the static block as the first
+ * lines of a class whose header is one line.
  */
 function withoutRedundantNames(text: string): string {
-  return text.replace(
-    /^([ \t]*)\}\n\1__name\(([\w$]+), "([\w$]+)"\);$/gm,
-    (statement, indent: string, binding: string, name: string) =>
-      binding === name ? `${indent}}\n` : statement,
-  );
+  return text
+    .replace(
+      /^([ \t]*)\}\n\1__name\(([\w$]+), "([\w$]+)"\);$/gm,
+      (statement, indent: string, binding: string, name: string) =>
+        binding === name ? `${indent}}\n` : statement,
+    )
+    .replace(
+      /^([ \t]*)((?:var|let|const) ([\w$]+) = class|class ([\w$]+))((?: extends [^\n]*)? \{)\n\1 {2}static \{\n\1 {4}__name\(this, "([\w$]+)"\);\n\1 {2}\}$/gm,
+      (
+        block,
+        indent: string,
+        head: string,
+        assigned: string | undefined,
+        declared: string | undefined,
+        rest: string,
+        name: string,
+      ) => ((assigned ?? declared) === name ? `${indent}${head}${rest}\n\n\n` : block),
+    );
 }
 
 /**

@@ -124,7 +124,9 @@ describe('bundleCharm', () => {
         "import { parse as a } from './a.js';",
         "import { parse as b } from './b.js';",
         'function greet() { return new Error("here").stack?.split("\\n")[1]?.trim(); }',
-        'console.log(a.name, b.name, a === b, greet.name, greet());',
+        'export class Base { static kind = 1; }',
+        'const Sub = class extends Base {};',
+        'console.log(a.name, b.name, a === b, greet.name, Base.name, Sub.name, greet());',
       ].join('\n'),
     );
     const { code } = await bundleCharm({ projectDir: dir });
@@ -135,10 +137,11 @@ describe('bundleCharm', () => {
     expect(run.stderr).toBe('');
     const line = text.split('\n').findIndex((l) => l.includes('new Error("here")')) + 1;
     expect(run.stdout).toMatch(
-      new RegExp(`^parse parse false greet at greet \\(.*:${line}:\\d+\\)\\n$`),
+      new RegExp(`^parse parse false greet Base Sub at greet \\(.*:${line}:\\d+\\)\\n$`),
     );
     // The renamed one keeps its name through __name; the others need none.
     expect(text).toMatch(/__name\(parse2, "parse"\);/);
     expect(text).not.toMatch(/__name\((parse|greet), "\1"\);/);
+    expect(text).not.toMatch(/__name\(this, "(Base|Sub)"\)/);
   });
 });
