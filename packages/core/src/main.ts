@@ -312,7 +312,9 @@ function runLegacyHook(
 /** Whether `file` exists and is not a directory (ops `shutil.which(…, mode=os.F_OK)`). */
 function isFile(file: string): boolean {
   try {
-    return !fs.statSync(file).isDirectory();
+    // Most dispatches have no legacy hook: no exception (and its stack trace) for that.
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return stat !== undefined && !stat.isDirectory();
   } catch {
     return false;
   }

@@ -446,7 +446,8 @@ const SOURCE_FILES = ['metadata.yaml', 'config.yaml', 'actions.yaml', 'charmcraf
 
 function mtimeMs(file: string): number | undefined {
   try {
-    return fs.statSync(file).mtimeMs;
+    // No exception (and its stack trace) for the files a charm does not have.
+    return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs;
   } catch {
     return undefined;
   }
