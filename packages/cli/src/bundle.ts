@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+import { Script } from 'node:vm';
 import type { Message, Plugin } from 'esbuild';
 import { build, transform } from 'esbuild';
 import { charmLayout } from './dispatch-script.js';
@@ -45,10 +46,10 @@ export const importMetaNames = {
 } as const;
 
 /**
- * The first lines of every bundle, a fixed text: the `require` of Node builtins and CommonJS
- * dependencies, and the `import.meta` values. The code after it is plain script code but for a
- * top-level `await`, which `dist/dispatch.cjs` runs inside an async function with these
- * bindings as parameters (see `dispatchLoader`).
+ * The first lines esbuild writes in every bundle, a fixed text: the `require` of Node builtins
+ * and CommonJS dependencies, and the `import.meta` values. When the code after it is script code
+ * (but for a top-level `await`), {@link bundleCharm} replaces these lines with
+ * {@link scriptBanner} and adds {@link scriptFooter}.
  *
  * @internal
  */
@@ -101,6 +102,69 @@ function builtinShim(specifier: string, form: 'esm' | 'cjs'): string {
 }
 
 const builtinNamespace = 'opsjs-builtin';
+
+/**
+ * The first five lines of a bundle whose code is script code, replacing {@link bundleBanner}
+ * (same number of lines, so the source map still fits): the code becomes the body of an async
+ * function that takes `require` and the `import.meta` values as parameters. Run as an ES module,
+ * the file awaits that function, called by {@link scriptFooter}. `dist/dispatch.cjs` compiles the
+ * part from line 3 (`(async function` … `})`) as a script, a slice of the file's text that V8
+ * compiles without copying, and calls the function itself.
+ *
+ * @internal
+ */
+export const scriptBanner = [
+  "import { createRequire as __opsjsCreateRequire } from 'node:module';",
+  'await',
+  `(async function (require, ${importMetaNames.url}, ${importMetaNames.dirname}, ${importMetaNames.filename}) {`,
+  '"use strict";',
+  '',
+].join('\n');
+
+/**
+ * The line that closes the function {@link scriptBanner} opens and calls it (in the ES module),
+ * just before the source map comment.
+ *
+ * @internal
+ */
+export const scriptFooter =
+  '})(__opsjsCreateRequire(import.meta.url), import.meta.url, import.meta.dirname, import.meta.filename);';
+
+/** Where, in a bundle laid out with {@link scriptBanner}, the script part starts. */
+const scriptStart = scriptBanner.indexOf('(async function');
+
+/**
+ * @internal The script part of a bundle laid out with {@link scriptBanner} and
+ * {@link scriptFooter} (`(async function (…) {` … `})`, from line 3), or `undefined` when the
+ * bundle has another layout. No copy: a slice of `source`.
+ */
+export function scriptPart(source: string): string | undefined {
+  if (!source.startsWith(scriptBanner)) return undefined;
+  const end = source.lastIndexOf(`\n${scriptFooter}`);
+  return end === -1 ? undefined : source.slice(scriptStart, end + 3);
+}
+
+/**
+ * The bundle laid out with {@link scriptBanner} and {@link scriptFooter} when its code (after
+ * {@link bundleBanner}) compiles as the body of that function, else `undefined` (the code has
+ * `export`s, or a static `import` of a module left external: it stays an ES module).
+ */
+function asScriptLayout(text: string): string | undefined {
+  if (!text.startsWith(bundleBanner)) return undefined;
+  const mapComment = text.lastIndexOf('\n//# sourceMappingURL=');
+  const bodyEnd = mapComment === -1 ? text.length : mapComment + 1;
+  const body = text.slice(bundleBanner.length, bodyEnd);
+  const laidOut = `${scriptBanner}${body}${body.endsWith('\n') ? '' : '\n'}${scriptFooter}\n${text.slice(bodyEnd)}`;
+  const script = scriptPart(laidOut);
+  if (script === undefined) return undefined;
+  try {
+    new Script(script, { filename: 'dist/charm.mjs' });
+  } catch (cause) {
+    if (cause instanceof SyntaxError) return undefined;
+    throw cause;
+  }
+  return laidOut;
+}
 
 /**
  * Turns `import ... from 'node:fs'` (and bare builtin names such as `'fs'`) into a module of the
@@ -285,7 +349,8 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
     if (code === undefined || map === undefined) {
       throw new BundleError(`${entry}: esbuild produced no bundle`, { file: entry });
     }
-    const text = withoutRedundantNames(code.text);
+    const named = withoutRedundantNames(code.text);
+    const text = asScriptLayout(named) ?? named;
     const bytes = text === code.text ? code.contents : new TextEncoder().encode(text);
     return { code: await asciiComments(text, bytes), sourceMap: map.contents };
   } catch (cause) {

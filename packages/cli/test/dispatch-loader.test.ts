@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundleBanner } from '../src/bundle.js';
+import { scriptBanner, scriptFooter } from '../src/bundle.js';
 import { dispatchLoader } from '../src/dispatch-loader.js';
 import { pack } from '../src/pack.js';
 import {
@@ -123,8 +123,10 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
   it('bundles imports of Node builtins as require calls, and no import.meta after the banner', async () => {
     const { charmDir } = await packEntry(`${PROBE}// probe-marker\nconsole.log('→ …');\n`);
     const bundle = readFileSync(join(charmDir, 'dist', 'charm.mjs'), 'utf8');
-    expect(bundle.startsWith(`${bundleBanner}\n`)).toBe(true);
-    const body = bundle.slice(bundleBanner.length);
+    // Laid out as a script: the banner opens an async function, the footer closes and calls it.
+    expect(bundle.startsWith(`${scriptBanner}\n`)).toBe(true);
+    expect(bundle.endsWith(`\n${scriptFooter}\n//# sourceMappingURL=charm.mjs.map\n`)).toBe(true);
+    const body = bundle.slice(scriptBanner.length, bundle.lastIndexOf(scriptFooter));
     expect(body).not.toMatch(/from\s*["']node:/);
     expect(body).not.toMatch(/^\s*import\s/m);
     expect(body).not.toContain('import.meta');
@@ -295,7 +297,7 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
 });
 
 describe('dispatchLoader', () => {
-  const bundle = (body: string) => Buffer.from(`${bundleBanner}\n${body}`);
+  const bundle = (body: string) => Buffer.from(`${scriptBanner}\n${body}\n${scriptFooter}\n`);
   const cacheName = (text: string | undefined) => /opsjs-[0-9a-f]{16}\.v8/.exec(text ?? '')?.[0];
 
   it('names the cache after the bundle: the same bundle, the same loader', () => {
@@ -313,5 +315,7 @@ describe('dispatchLoader', () => {
     expect(dispatchLoader({ bundle: bundle('export {};\n') })).toBeUndefined();
     expect(dispatchLoader({ bundle: bundle('console.log(import.meta.url);\n') })).toBeUndefined();
     expect(dispatchLoader({ bundle: bundle('await 1;\n') })).toBeDefined();
+    // The banner without the footer that closes its function.
+    expect(dispatchLoader({ bundle: Buffer.from(`${scriptBanner}\nawait 1;\n`) })).toBeUndefined();
   });
 });
