@@ -146,13 +146,20 @@ function spawnError(errno: number, file: string, args: readonly string[]): NodeJ
   return error;
 }
 
-/** Strings the binding would cut at a NUL byte, where `spawnSync` throws instead. */
-function hasNul(file: string, args: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  if (file.includes('\0') || args.some((a) => a.includes('\0'))) return true;
+/**
+ * `KEY=value` for each variable of `env` with a value, as `spawnSync` passes them, or `undefined`
+ * when a name or value holds a NUL byte (the binding would cut it there; `spawnSync` throws).
+ * One pass: each read of `process.env` goes through Node's C++ accessors.
+ */
+function envPairsOf(env: NodeJS.ProcessEnv): string[] | undefined {
+  const pairs: string[] = [];
   for (const key in env) {
-    if (key.includes('\0') || env[key]?.includes('\0')) return true;
+    const value = env[key];
+    if (value === undefined) continue;
+    if (key.includes('\0') || value.includes('\0')) return undefined;
+    pairs.push(`${key}=${value}`);
   }
-  return false;
+  return pairs;
 }
 
 function viaPublicApi(
@@ -194,12 +201,11 @@ export function spawnSync(
   implementation: SpawnImplementation = 'auto',
 ): SpawnSyncResult {
   const raw = implementation === 'auto' ? spawnBinding() : null;
-  if (raw === null || hasNul(file, args, options.env)) return viaPublicApi(file, args, options);
-  const envPairs: string[] = [];
-  for (const key in options.env) {
-    const value = options.env[key];
-    if (value !== undefined) envPairs.push(`${key}=${value}`);
-  }
+  const envPairs =
+    raw === null || file.includes('\0') || args.some((a) => a.includes('\0'))
+      ? undefined
+      : envPairsOf(options.env);
+  if (raw === null || envPairs === undefined) return viaPublicApi(file, args, options);
   const stdin: RawPipe =
     options.input === ''
       ? { type: 'pipe', readable: true, writable: false }

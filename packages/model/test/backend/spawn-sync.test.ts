@@ -125,10 +125,14 @@ describe('spawnSync (binding and child_process agree)', () => {
     expect(r.signal).toBe('SIGKILL');
   });
 
-  it('an argument with a NUL byte is rejected as child_process rejects it', () => {
+  it('an argument or variable with a NUL byte is rejected as child_process rejects it', () => {
     const run = (impl: 'auto' | 'public') => () =>
       spawnSync('echo-args', ['a\0b'], options(), impl);
     expect(run('auto')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
     expect(run('public')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    const inEnv = (impl: 'auto' | 'public') => () =>
+      spawnSync('echo-args', [], options({ env: { ...env, BAD: 'a\0b' } }), impl);
+    expect(inEnv('auto')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(inEnv('public')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
   });
 });
