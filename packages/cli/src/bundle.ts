@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Script } from 'node:vm';
-import type { Message, Plugin } from 'esbuild';
+import type { Message, Metafile, Plugin } from 'esbuild';
 import { build, transform } from 'esbuild';
 import { charmLayout } from './dispatch-script.js';
 import { BundleError, EntryNotFoundError } from './errors.js';
@@ -15,6 +15,12 @@ export interface CharmBundle {
   readonly code: Uint8Array;
   /** Its source map (sources relative to the bundle, no sources content). */
   readonly sourceMap: Uint8Array;
+  /**
+   * The packages the charm loads only lazily (see {@link bundleCharm}), each bundled into a
+   * CommonJS file of its own: `path` is relative to the bundle's directory (`vendor/yaml.cjs`
+   * for `dist/vendor/yaml.cjs`). Empty when there are none.
+   */
+  readonly vendor: ReadonlyArray<{ readonly path: string; readonly contents: Uint8Array }>;
 }
 
 /** Options of {@link bundleCharm}. */
@@ -268,6 +274,96 @@ async function asciiComments(text: string, bytes: Uint8Array): Promise<Uint8Arra
   return bytes;
 }
 
+const vendorNamespace = 'opsjs-vendor';
+
+/** The package a resolved input path belongs to (`undici`, `@scope/name`), if any. */
+function packageOf(input: string): string | undefined {
+  const at = input.lastIndexOf('node_modules/');
+  if (at === -1) return undefined;
+  const [first, second] = input.slice(at + 'node_modules/'.length).split('/');
+  if (first === undefined) return undefined;
+  return first.startsWith('@') && second !== undefined ? `${first}/${second}` : first;
+}
+
+/**
+ * The packages the charm reaches only through `require()` or `import()` (never a static
+ * `import`), and that import nothing outside themselves but Node builtins: `yaml` (which the
+ * opsjs packages require only to parse YAML), `undici` (which `@opsjs/pebble` imports only to
+ * exec). Each maps to a directory it is required from, to resolve it the same way.
+ */
+function lazyPackages(metafile: Metafile, projectDir: string): Map<string, string> {
+  const lazy = new Map<string, string>();
+  const eager = new Set<string>();
+  for (const [input, { imports }] of Object.entries(metafile.inputs)) {
+    const from = packageOf(input);
+    for (const edge of imports) {
+      if (edge.external || edge.path.startsWith(`${builtinNamespace}:`)) continue;
+      const to = packageOf(edge.path);
+      if (to === from) continue;
+      // A package that reaches out of itself would be bundled twice: keep it in the bundle.
+      if (from !== undefined) eager.add(from);
+      if (to === undefined) continue;
+      const byName = edge.original === to;
+      if (byName && (edge.kind === 'require-call' || edge.kind === 'dynamic-import')) {
+        if (!lazy.has(to)) lazy.set(to, dirname(resolve(projectDir, input)));
+      } else {
+        eager.add(to);
+      }
+    }
+  }
+  for (const name of eager) lazy.delete(name);
+  return lazy;
+}
+
+/** `vendor/<name>.cjs`, the file (relative to the bundle) a lazy package is bundled into. */
+function vendorPath(name: string): string {
+  return `vendor/${name.replace('/', '+')}.cjs`;
+}
+
+/**
+ * Sends each `require('<name>')` and `import('<name>')` of a lazy package to a module that
+ * requires `./vendor/<name>.cjs` beside the bundle at run time (esbuild keeps the namespace of an
+ * `import()` of it, as for any CommonJS module).
+ */
+function vendorLazy(lazy: ReadonlyMap<string, string>): Plugin {
+  return {
+    name: 'opsjs-vendor-lazy',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (!lazy.has(args.path)) return undefined;
+        if (args.kind !== 'require-call' && args.kind !== 'dynamic-import') return undefined;
+        return { path: args.path, namespace: vendorNamespace };
+      });
+      build.onResolve({ filter: /^\.\/vendor\//, namespace: vendorNamespace }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
+      build.onLoad({ filter: /.*/, namespace: vendorNamespace }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${vendorPath(args.path)}`)});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** A lazy package bundled on its own, as CommonJS, resolved as it is from `resolveDir`. */
+async function vendorFile(name: string, resolveDir: string): Promise<Uint8Array> {
+  const result = await build({
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n`, resolveDir },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    charset: 'ascii',
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+  });
+  const [file] = result.outputFiles;
+  if (file === undefined) throw new BundleError(`${name}: esbuild produced no file`, {});
+  return file.contents;
+}
+
 /**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
  * inlined and tree-shaken, class and function names kept (state handle paths use them), and a
@@ -299,7 +395,7 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
   }
   const outfile = join(projectDir, charmLayout.bundle);
   try {
-    const buildWith = (cjsFor: ReadonlySet<string>) =>
+    const buildWith = (cjsFor: ReadonlySet<string>, lazy: ReadonlyMap<string, string>) =>
       build({
         absWorkingDir: projectDir,
         entryPoints: [entry],
@@ -313,7 +409,8 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
         // (as ops does), so esbuild must not rename a class whose name collides with another.
         keepNames: true,
         external: [...(options.external ?? [])],
-        plugins: [builtinsAsRequire(cjsFor)],
+        plugins: [builtinsAsRequire(cjsFor), vendorLazy(lazy)],
+        metafile: true,
         define: {
           'import.meta.url': importMetaNames.url,
           'import.meta.dirname': importMetaNames.dirname,
@@ -333,16 +430,26 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
     // imports that this Node lacks (a newer Node's API) gets the CommonJS shim instead.
     let result: Awaited<ReturnType<typeof buildWith>>;
     let cjsFor = new Set<string>();
+    const none = new Map<string, string>();
     try {
-      result = await buildWith(cjsFor);
+      result = await buildWith(cjsFor, none);
     } catch (cause) {
       cjsFor = isBuildFailure(cause) ? builtinsMissingNames(cause.errors) : cjsFor;
       if (cjsFor.size === 0) throw cause;
-      result = await buildWith(cjsFor);
+      result = await buildWith(cjsFor, none);
     }
     const undefinedImports = builtinsMissingNames(result.warnings);
     if (undefinedImports.size > 0) {
-      result = await buildWith(new Set([...cjsFor, ...undefinedImports]));
+      cjsFor = new Set([...cjsFor, ...undefinedImports]);
+      result = await buildWith(cjsFor, none);
+    }
+    // Packages loaded only lazily leave the bundle for files of their own: every hook reads and
+    // decodes the bundle, and most never load them (undici is over half of a sidecar charm's).
+    const lazy = lazyPackages(result.metafile, projectDir);
+    if (lazy.size > 0) result = await buildWith(cjsFor, lazy);
+    const vendor = [];
+    for (const [name, resolveDir] of [...lazy].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      vendor.push({ path: vendorPath(name), contents: await vendorFile(name, resolveDir) });
     }
     const code = result.outputFiles.find((f) => f.path === outfile);
     const map = result.outputFiles.find((f) => f.path === `${outfile}.map`);
@@ -352,7 +459,7 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
     const named = withoutRedundantNames(code.text);
     const text = asScriptLayout(named) ?? named;
     const bytes = text === code.text ? code.contents : new TextEncoder().encode(text);
-    return { code: await asciiComments(text, bytes), sourceMap: map.contents };
+    return { code: await asciiComments(text, bytes), sourceMap: map.contents, vendor };
   } catch (cause) {
     if (cause instanceof BundleError) throw cause;
     const errors = isBuildFailure(cause) ? cause.errors : [];

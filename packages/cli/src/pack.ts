@@ -1,5 +1,5 @@
 import { chmod, copyFile, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import { CHARM_META_CACHE_FILE, charmMetaCacheText } from '@opsjs/model';
 import { parse, stringify } from 'yaml';
 import { reason, withTempFile, writeFileAtomic } from './atomic-file.js';
@@ -169,6 +169,11 @@ export async function pack(options: PackOptions = {}): Promise<PackResult> {
     { path: charmLayout.bundle, data: bundle.code },
     { path: charmLayout.sourceMap, data: bundle.sourceMap },
     ...(loader === undefined ? [] : [{ path: charmLayout.loader, data: loader }]),
+    // Packages the charm loads only lazily (yaml, undici): beside the bundle, which requires them.
+    ...bundle.vendor.map((file) => ({
+      path: `${posix.dirname(charmLayout.bundle)}/${file.path}`,
+      data: file.contents,
+    })),
     {
       path: 'manifest.yaml',
       data: renderManifest({

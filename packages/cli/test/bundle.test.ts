@@ -144,4 +144,55 @@ describe('bundleCharm', () => {
     expect(text).not.toMatch(/__name\((parse|greet), "\1"\);/);
     expect(text).not.toMatch(/__name\(this, "(Base|Sub)"\)/);
   });
+
+  it('moves packages loaded only lazily (require() or import()) to files of their own', async () => {
+    const dir = tempDir();
+    const pkg = (name: string, main: string) => {
+      mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+      writeFileSync(
+        join(dir, 'node_modules', name, 'package.json'),
+        JSON.stringify({ name, version: '1.0.0', main: 'index.js' }),
+      );
+      writeFileSync(join(dir, 'node_modules', name, 'index.js'), main);
+    };
+    pkg('lazy-import', "exports.hello = () => 'LAZY_IMPORT_' + require('node:path').sep;\n");
+    pkg('lazy-require', "exports.value = 'LAZY_REQUIRE';\n");
+    pkg('eager', "exports.value = 'EAGER';\n");
+    pkg('both', "exports.value = 'BOTH';\n");
+    pkg('outward', "exports.value = 'OUTWARD_' + require('eager').value;\n");
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(
+      join(dir, 'src', 'shim.cjs'),
+      "exports.later = () => require('lazy-require').value;\n",
+    );
+    writeFileSync(
+      join(dir, 'src', 'charm.ts'),
+      [
+        "import { value as eager } from 'eager';",
+        "import { value as both } from 'both';",
+        "import { later } from './shim.cjs';",
+        "const lazy = await import('lazy-import');",
+        "const again = await import('both');",
+        "const outward = await import('outward');",
+        'console.log(eager, both === again.value, later(), lazy.hello(), outward.value);',
+      ].join('\n'),
+    );
+    const { code, vendor } = await bundleCharm({ projectDir: dir });
+    expect(vendor.map((f) => f.path)).toEqual([
+      'vendor/lazy-import.cjs',
+      'vendor/lazy-require.cjs',
+    ]);
+    const text = Buffer.from(code).toString('utf8');
+    expect(text).not.toContain("'LAZY_IMPORT_'");
+    expect(text).not.toContain('"LAZY_REQUIRE"');
+    expect(text).toContain('__require("./vendor/lazy-import.cjs")');
+    for (const value of ['EAGER', 'BOTH', 'OUTWARD_']) expect(text).toContain(`"${value}`);
+    const out = join(dir, 'dist');
+    mkdirSync(join(out, 'vendor'), { recursive: true });
+    writeFileSync(join(out, 'charm.mjs'), code);
+    for (const file of vendor) writeFileSync(join(out, file.path), file.contents);
+    const run = spawnSync(process.execPath, [join(out, 'charm.mjs')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('EAGER true LAZY_REQUIRE LAZY_IMPORT_/ OUTWARD_EAGER\n');
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pack } from '../src/pack.js';
@@ -97,7 +97,36 @@ describe('pack a charm written against @opsjs/core', () => {
       arch: 'amd64',
     });
     const sidecarBundle = bundleOf(sidecar.charmPath);
-    expect(sidecarBundle).toContain('undici');
     expect(sidecarBundle).not.toContain('import("@opsjs/pebble")');
+    // undici (exec only) and yaml (YAML parsing only) are loaded lazily: files of their own.
+    const files = (charm: string) =>
+      readZip(charm)
+        .map((e) => e.path)
+        .filter((p) => p.startsWith('dist/vendor/'));
+    expect(files(sidecar.charmPath)).toEqual(['dist/vendor/undici.cjs', 'dist/vendor/yaml.cjs']);
+    expect(files(machine.charmPath)).toEqual(['dist/vendor/yaml.cjs']);
+    expect(sidecarBundle).toContain('__require("./vendor/undici.cjs")');
+    expect(sidecarBundle).not.toContain('node_modules/undici/');
+    expect(sidecarBundle.length).toBeLessThan(machineBundle.length * 2);
+  });
+
+  it('parses YAML through its vendored yaml when the metadata cache is gone', async () => {
+    const result = await pack({ dir: coreProject(), out: tempDir(), arch: 'amd64' });
+    const charmDir = tempDir();
+    extractZip(result.charmPath, charmDir);
+    rmSync(join(charmDir, '.opsjs'), { recursive: true });
+    const tools = fakeHookTools(
+      tempDir(),
+      { port: 8080 },
+      { 'is-leader': 'false', 'application-version-set': '' },
+    );
+    const run = runDispatchScript(charmDir, 'hooks/install', `${tools.dir}:/usr/bin:/bin`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(
+      tools
+        .calls()
+        .filter((c) => c[0] === 'status-set')
+        .map((c) => c.at(-1)),
+    ).toContain('installing');
   });
 });

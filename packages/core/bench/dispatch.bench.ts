@@ -100,6 +100,10 @@ for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
   fs.mkdirSync(dir + '/dist');
   fs.writeFileSync(dir + '/dist/charm.mjs', bundle.code);
   fs.writeFileSync(dir + '/dist/dispatch.cjs', loader);
+  for (const file of bundle.vendor) {
+    fs.mkdirSync(dir + '/dist/vendor', { recursive: true });
+    fs.writeFileSync(dir + '/dist/' + file.path, file.contents);
+  }
 }`;
   const packed = spawnSync(process.execPath, ['--input-type=module', '-e', packScript], {
     encoding: 'utf8',
