@@ -30,7 +30,10 @@ export interface DispatchLoaderOptions {
  * not yet list this hook's `JUJU_DISPATCH_PATH`, the loader writes a new one (which then also
  * holds the functions this hook compiled, so each kind of hook soon runs from the cache) under a
  * temporary name and renames it into place; a failure to write (a read-only charm directory) is
- * ignored. `NODE_DISABLE_COMPILE_CACHE` turns the cache off.
+ * ignored. `NODE_DISABLE_COMPILE_CACHE` turns the cache off. The bundle's `require` of a vendored
+ * package (`./vendor/<name>.cjs`, see `bundleCharm`) runs that CommonJS file the same way, with
+ * a cache of its own (`opsjs-<hash>-<name>.v8`), so a hook that parses YAML or execs in a
+ * container does not compile those packages' functions again.
  *
  * @example
  * ```ts
@@ -90,50 +93,86 @@ if (end === -1) {
   // Not the bundle this loader was made for: run it as the ES module it is.
   import(url);
 } else {
-  // Named after the hash of the bundle at pack time; the stamp detects an edit since, and
-  // lists the dispatch paths whose functions the cache holds.
   const cacheDir = process.env.NODE_COMPILE_CACHE || path.join(__dirname, '..', '.node-compile-cache');
-  const cacheFile = path.join(cacheDir, ${json(cacheName)});
-  const stamp = \`opsjs-v8-cache \${stat.size} \${stat.mtimeMs}\`;
   const hook = encodeURIComponent(process.env.JUJU_DISPATCH_PATH || '') || '-';
   // NODE_DISABLE_COMPILE_CACHE turns this cache off too.
   const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
-  let cachedData;
-  let hooks = [];
-  try {
-    const data = useCache ? fs.readFileSync(cacheFile) : undefined;
-    const end = data ? data.indexOf(10) : -1;
-    const line = end === -1 ? '' : data.toString('latin1', 0, end);
-    if (line === stamp || line.startsWith(\`\${stamp} \`)) {
-      cachedData = data.subarray(end + 1);
-      hooks = line.slice(stamp.length + 1).split(' ').filter(Boolean);
+  // Compiles code read from \`file\` with the V8 code cache \`name\`: its stamp detects an edit of
+  // the file since, and lists the dispatch paths whose functions the cache holds. Written at
+  // exit when missing, stale or rejected, and after the first run of each dispatch path: V8 then
+  // adds the functions that hook compiled to the ones the cache held, so every kind of hook runs
+  // from it.
+  const compile = (code, file, fileStat, name, options) => {
+    const cacheFile = path.join(cacheDir, name);
+    const stamp = \`opsjs-v8-cache \${fileStat.size} \${fileStat.mtimeMs}\`;
+    let cachedData;
+    let hooks = [];
+    try {
+      const data = useCache ? fs.readFileSync(cacheFile) : undefined;
+      const end = data ? data.indexOf(10) : -1;
+      const line = end === -1 ? '' : data.toString('latin1', 0, end);
+      if (line === stamp || line.startsWith(\`\${stamp} \`)) {
+        cachedData = data.subarray(end + 1);
+        hooks = line.slice(stamp.length + 1).split(' ').filter(Boolean);
+      }
+    } catch {}
+    const script = new vm.Script(code, { filename: pathToFileURL(file).href, cachedData, ...options });
+    const fresh = cachedData === undefined || script.cachedDataRejected;
+    if (useCache && (fresh || !hooks.includes(hook))) {
+      process.once('exit', () => {
+        const temp = \`\${cacheFile}.\${process.pid}.tmp\`;
+        const header = [stamp, ...(fresh ? [] : hooks), hook].join(' ');
+        try {
+          fs.mkdirSync(cacheDir, { recursive: true });
+          fs.writeFileSync(temp, Buffer.concat([Buffer.from(\`\${header}\\n\`), script.createCachedData()]));
+          fs.renameSync(temp, cacheFile);
+        } catch {
+          try {
+            fs.unlinkSync(temp);
+          } catch {}
+        }
+      });
     }
-  } catch {}
-  // A slice of the file's text, which V8 compiles without a copy; line numbers are the file's.
-  const script = new vm.Script(source.slice(scriptStart, end + 3), {
-    filename: url,
+    return script;
+  };
+  // Named after the hash of the bundle at pack time. A slice of the file's text, which V8
+  // compiles without a copy; line numbers are the file's.
+  const script = compile(source.slice(scriptStart, end + 3), filename, stat, ${json(cacheName)}, {
     lineOffset: 2,
-    cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  // Written again after the first run of each dispatch path: V8 then adds the functions that
-  // hook compiled to the ones the cache already held, so every kind of hook runs from it.
-  const fresh = cachedData === undefined || script.cachedDataRejected;
-  if (useCache && (fresh || !hooks.includes(hook))) {
-    process.once('exit', () => {
-      const temp = \`\${cacheFile}.\${process.pid}.tmp\`;
-      const header = [stamp, ...(fresh ? [] : hooks), hook].join(' ');
-      try {
-        fs.mkdirSync(cacheDir, { recursive: true });
-        fs.writeFileSync(temp, Buffer.concat([Buffer.from(\`\${header}\\n\`), script.createCachedData()]));
-        fs.renameSync(temp, cacheFile);
-      } catch {
-        try {
-          fs.unlinkSync(temp);
-        } catch {}
-      }
-    });
-  }
+  // The packages the bundle loads only when it needs them (dist/vendor/<name>.cjs): CommonJS
+  // modules, run here with a code cache of their own, as the bundle is.
+  const baseRequire = createRequire(filename);
+  const vendorModules = new Map();
+  const requireVendor = (file) => {
+    let module = vendorModules.get(file);
+    if (module !== undefined) return module.exports;
+    module = { exports: {}, filename: file, loaded: false };
+    vendorModules.set(file, module);
+    try {
+      const vfd = fs.openSync(file, 'r');
+      const vstat = fs.fstatSync(vfd);
+      const vbytes = fs.readFileSync(vfd);
+      fs.closeSync(vfd);
+      const text = isAscii(vbytes) ? vbytes.toString('latin1') : vbytes.toString('utf8');
+      const wrapped = \`(function (exports, require, module, __filename, __dirname) {\${text}\\n})\`;
+      const name = ${json(cacheName.replace(/\.v8$/, ''))} + '-' + path.basename(file, '.cjs') + '.v8';
+      const run = compile(wrapped, file, vstat, name, {}).runInThisContext();
+      run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+      module.loaded = true;
+      return module.exports;
+    } catch (error) {
+      vendorModules.delete(file);
+      throw error;
+    }
+  };
+  const bundleRequire = Object.assign(function require(id) {
+    if (typeof id === 'string' && id.startsWith('./vendor/') && id.endsWith('.cjs')) {
+      return requireVendor(path.join(__dirname, id));
+    }
+    return baseRequire(id);
+  }, baseRequire);
   // The bundle's import() goes through Node's module loader, as the module's would; Node 22-24
   // warn the first time that option is used (experimental), which the module never does: drop
   // that one warning, then put emitWarning back.
@@ -147,7 +186,7 @@ if (end === -1) {
   };
   process.emitWarning = filtered;
   let settled = false;
-  script.runInThisContext()(createRequire(filename), url, __dirname, filename).then(
+  script.runInThisContext()(bundleRequire, url, __dirname, filename).then(
     () => {
       settled = true;
     },
