@@ -40,22 +40,6 @@ const { parse: parseYaml } = createRequire(path.join(here, '..', '..', 'model', 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'opsjs-bench-'));
 
 try {
-  // Only for the composition line below (what the bundle is made of); the bundle that runs is
-  // `opsjs pack`'s, made further down by @opsjs/cli itself.
-  const result = await build({
-    entryPoints: [path.join(fixture, 'main.ts')],
-    outfile: path.join(work, 'composition.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    keepNames: true,
-    external: ['@opsjs/pebble'],
-    metafile: true,
-    write: false,
-    alias: { '@opsjs/core': path.join(here, '..', 'dist', 'index.js') },
-    logLevel: 'error',
-  });
   const tools = new FakeHookTools(path.join(work, 'tools'));
   tools.output('config-get', '{"port": 9000, "mode": "normal"}');
   // Two unpacked charms: the YAML files only, and with the JSON metadata cache that
@@ -283,17 +267,27 @@ for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
   }
   console.log(`opsjs dispatch benchmark: median of ${RUNS} runs, Node ${process.version}`);
   const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
-  const by = (test: (f: string) => boolean) =>
-    Object.entries(inputs)
-      .filter(([f]) => test(f))
-      .reduce((n, [, i]) => n + i.bytesInOutput, 0);
+  // What the packed bundle is made of, from esbuild's `// <input path>` line before each module.
+  const parts = new Map<string, number>();
+  let part = 'runtime helpers';
+  for (const line of fs.readFileSync(bundle, 'latin1').split('\n')) {
+    const input = /^\/\/ (\S+)$/.exec(line)?.[1];
+    if (input !== undefined) {
+      part =
+        /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+        /packages\/(model|core)\//.exec(input)?.[1]?.replace(/^/, '@opsjs/') ??
+        'charm';
+    }
+    parts.set(part, (parts.get(part) ?? 0) + line.length + 1);
+  }
+  const vendored = fs
+    .readdirSync(path.join(charmDir, 'dist', 'vendor'))
+    .map((f) => `${f} ${kib(fs.statSync(path.join(charmDir, 'dist', 'vendor', f)).size)}`);
   console.log(
-    `bundle: ${kib(fs.statSync(bundle).size)} (zod ${kib(by((f) => f.includes('/zod@')))}, yaml ${kib(
-      by((f) => f.includes('/yaml@')),
-    )}, @opsjs/model ${kib(by((f) => f.startsWith('../model/')))}, @opsjs/core ${kib(
-      by((f) => f.startsWith('dist/')),
-    )})`,
+    `bundle: ${kib(fs.statSync(bundle).size)} (${[...parts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, size]) => `${name} ${kib(size)}`)
+      .join(', ')}); vendored, loaded when needed: ${vendored.join(', ')}`,
   );
   for (const [name, time, mem] of rows) console.log(`${name.padEnd(38)} ${time.padEnd(40)} ${mem}`);
   const overhead = t('warm') - node - sh;
