@@ -71,7 +71,6 @@ function loaderText(cacheName: string): string {
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
-const { createRequire } = require('node:module');
 const { pathToFileURL } = require('node:url');
 const { isAscii } = require('node:buffer');
 
@@ -143,7 +142,9 @@ if (end === -1) {
   });
   // The packages the bundle loads only when it needs them (dist/vendor/<name>.cjs): CommonJS
   // modules, run here with a code cache of their own, as the bundle is.
-  const baseRequire = createRequire(filename);
+  // This file's own require: it sits beside the bundle, so it resolves what the bundle's would
+  // (and spares loading node:module for createRequire).
+  const baseRequire = require;
   const vendorModules = new Map();
   const requireVendor = (file) => {
     let module = vendorModules.get(file);
@@ -159,7 +160,8 @@ if (end === -1) {
       const wrapped = \`(function (exports, require, module, __filename, __dirname) {\${text}\\n})\`;
       const name = ${json(cacheName.replace(/\.v8$/, ''))} + '-' + path.basename(file, '.cjs') + '.v8';
       const run = compile(wrapped, file, vstat, name, {}).runInThisContext();
-      run.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+      // A vendored package requires nothing but Node builtins (see bundleCharm).
+      run.call(module.exports, module.exports, require, module, file, path.dirname(file));
       module.loaded = true;
       return module.exports;
     } catch (error) {
