@@ -331,6 +331,21 @@ describe('connections', () => {
     expect(get?.headers['transfer-encoding']).toBeUndefined();
   });
 
+  it('sends Host: localhost without having Node parse it as an IP address on each request', async () => {
+    // Node's agent derives a TLS server name from the Host header with net.isIP unless one is
+    // given; its IPv6 pattern costs a fresh process (a hook) milliseconds to compile.
+    const { client, seen } = await serve();
+    const net = process.getBuiltinModule('node:net');
+    const isIP = vi.spyOn(net, 'isIP');
+    try {
+      await client().getChanges();
+      expect(isIP).not.toHaveBeenCalled();
+    } finally {
+      isIP.mockRestore();
+    }
+    expect(seen[0]?.headers.host).toBe('localhost');
+  });
+
   it('an idle kept-alive connection does not keep a script from exiting', async () => {
     const { socketPath, connections } = await serve();
     // Not closed on purpose: the script ends when its work is done, keep-alive or not.
