@@ -1,6 +1,5 @@
 import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageEvent, WebSocket } from 'undici';
 import { formatSeconds } from './duration.js';
 import {
@@ -305,7 +304,8 @@ function readChannel(ws: WebSocket, target: Sink): Promise<void> {
 }
 
 async function waitBuffered(ws: WebSocket): Promise<void> {
-  while (ws.bufferedAmount > MAX_BUFFERED_STDIN && ws.readyState === OPEN) await sleep(1);
+  while (ws.bufferedAmount > MAX_BUFFERED_STDIN && ws.readyState === OPEN)
+    await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 async function pumpStdin(

@@ -346,7 +346,7 @@ describe('connections', () => {
     expect(seen[0]?.headers.host).toBe('localhost');
   });
 
-  it('an idle kept-alive connection does not keep a script from exiting', async () => {
+  it('an idle kept-alive connection does not keep a script from exiting, nor loads crypto', async () => {
     const { socketPath, connections } = await serve();
     // Not closed on purpose: the script ends when its work is done, keep-alive or not.
     const script = join(packageDir, 'transport-exit.tmp.mjs');
@@ -358,7 +358,12 @@ const client = new PebbleClient({ socketPath: process.argv[2] });
 await client.getChanges();
 await client.getServices();
 await new Promise((resolve) => setImmediate(resolve));
-console.log(JSON.stringify({ before, after: process.getActiveResourcesInfo() }));
+console.log(JSON.stringify({
+  before,
+  after: process.getActiveResourcesInfo(),
+  // Loaded only when a push or exec needs them: crypto alone costs a hook about 2 ms.
+  lazy: ['crypto', 'timers/promises'].filter((m) => process.moduleLoadList.includes('NativeModule ' + m)),
+}));
 `,
     );
     cleanups.push(() => rm(script, { force: true }));
@@ -374,8 +379,13 @@ console.log(JSON.stringify({ before, after: process.getActiveResourcesInfo() }))
     expect(code).toBe(0);
     // Nothing more keeps the event loop alive once the calls are done (the standard streams
     // are there from the start): the idle socket is unref'd.
-    const { before, after } = JSON.parse(stdout) as { before: string[]; after: string[] };
+    const { before, after, lazy } = JSON.parse(stdout) as {
+      before: string[];
+      after: string[];
+      lazy: string[];
+    };
     expect(after).toEqual(before);
+    expect(lazy).toEqual([]);
     expect(connections()).toBe(1);
   });
 });
