@@ -367,12 +367,13 @@ async function vendorFile(name: string, resolveDir: string): Promise<Uint8Array>
 /**
  * Bundles a charm's entry into one ES module for Node 22+ with esbuild: every dependency
  * inlined and tree-shaken, class and function names kept (state handle paths use them), and a
- * linked source map (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). The module
- * starts with a fixed banner that makes a `require` (for CommonJS dependencies and Node
- * builtins: `import ... from 'node:fs'` becomes `require("node:fs")`, which spares Node building
- * the builtin's ES module namespace) and reads `import.meta.url`, `.dirname` and `.filename` once;
- * so the rest is script code, which `dist/dispatch.cjs` runs with a V8 code cache (see
- * `dispatchLoader`). Deterministic: the same sources give the same bytes.
+ * linked source map (`dist/charm.mjs.map`; `dispatch` enables it under `JUJU_DEBUG`). Node
+ * builtins are reached through `require` (an ES module import of a builtin makes Node build its
+ * namespace), reading only the properties used; `import.meta` is read once. When the code is
+ * script code, the module is laid out as one ({@link scriptBanner}), which `dist/dispatch.cjs`
+ * runs with a V8 code cache (see `dispatchLoader`). Packages the charm loads only lazily (see
+ * `vendor`) are bundled apart. The text is ASCII, comments included. Deterministic: the same
+ * sources give the same bytes.
  *
  * @throws {EntryNotFoundError} when the entry file does not exist.
  * @throws {BundleError} with esbuild's first error (file:line: text) when bundling fails.
