@@ -192,7 +192,8 @@ function viaPublicApi(
  * timeout, killSignal: 'SIGKILL', maxBuffer, cwd })`, without loading `node:child_process`
  * where Node's binding can be used (see the module comment).
  *
- * @throws what `child_process.spawnSync` throws for arguments it rejects (a NUL byte).
+ * @throws what `child_process.spawnSync` throws for arguments it rejects (a NUL byte, a
+ *   timeout that is not an integer ≥ 0, a negative maxBuffer).
  */
 export function spawnSync(
   file: string,
@@ -201,10 +202,16 @@ export function spawnSync(
   implementation: SpawnImplementation = 'auto',
 ): SpawnSyncResult {
   const raw = implementation === 'auto' ? spawnBinding() : null;
-  const envPairs =
-    raw === null || file.includes('\0') || args.some((a) => a.includes('\0'))
-      ? undefined
-      : envPairsOf(options.env);
+  // What spawnSync would reject (a NUL byte, a timeout or maxBuffer out of range) goes to it, so
+  // that it throws its own error.
+  const valid =
+    raw !== null &&
+    Number.isInteger(options.timeout) &&
+    options.timeout >= 0 &&
+    options.maxBuffer >= 0 &&
+    !file.includes('\0') &&
+    !args.some((a) => a.includes('\0'));
+  const envPairs = valid ? envPairsOf(options.env) : undefined;
   if (raw === null || envPairs === undefined) return viaPublicApi(file, args, options);
   const stdin: RawPipe =
     options.input === ''

@@ -125,6 +125,19 @@ describe('spawnSync (binding and child_process agree)', () => {
     expect(r.signal).toBe('SIGKILL');
   });
 
+  it('a timeout or maxBuffer out of range is rejected as child_process rejects it', () => {
+    for (const bad of [
+      { timeout: -1 },
+      { timeout: 1.5 },
+      { timeout: Number.NaN },
+      { maxBuffer: -1 },
+    ]) {
+      const run = (impl: 'auto' | 'public') => () => spawnSync('echo-args', [], options(bad), impl);
+      expect(run('auto')).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+      expect(run('public')).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    }
+  });
+
   it('an argument or variable with a NUL byte is rejected as child_process rejects it', () => {
     const run = (impl: 'auto' | 'public') => () =>
       spawnSync('echo-args', ['a\0b'], options(), impl);
