@@ -85,11 +85,12 @@ describe('a bundled machine charm dispatch', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const run = (outfile: string, charmDir: string) => {
+  const run = (outfile: string, charmDir: string, extraEnv: NodeJS.ProcessEnv = {}) => {
     const r = spawnSync(process.execPath, [outfile], {
       encoding: 'utf8',
       env: {
         ...tools.env,
+        ...extraEnv,
         JUJU_DISPATCH_PATH: 'hooks/config-changed',
         JUJU_HOOK_NAME: 'config-changed',
         JUJU_MODEL_NAME: 'm',
@@ -133,6 +134,16 @@ describe('a bundled machine charm dispatch', () => {
       'status-set --application=False active -- demo 8080',
       'is-leader --format=json',
     ]);
+  });
+
+  it('uses child_process, without a warning, when --pending-deprecation is on', async () => {
+    // process.binding() warns under --pending-deprecation: the runner then takes the public API.
+    const { outfile } = await bundle(charmScript('yaml-text'), work);
+    const result = run(outfile, work, { NODE_OPTIONS: '--pending-deprecation' });
+    expect(result.childProcess).toBe(true);
+    expect(tools.commandLines()).toContain(
+      'status-set --application=False active -- from-text 8080',
+    );
   });
 
   it('evaluates yaml once a YAML text is parsed (the counter works)', async () => {
