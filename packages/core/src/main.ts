@@ -99,7 +99,9 @@ async function runMain(
       process.stderr.write(`${formatError(err)}\n`);
       return 1;
     }
-    backend ??= new HookToolBackend({ context, env });
+    // main() runs on the main thread, where process.env is the process's own environment: the
+    // tools inherit it rather than a copy made for each call.
+    backend ??= new HookToolBackend({ context, env, inheritEnv: env === process.env });
     removeSink = installSinks(log, backend, context.debug);
     log.debug(`opsjs ${OPSJS_VERSION} up and running.`);
     if (context.unitName === '') {

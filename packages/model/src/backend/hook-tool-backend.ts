@@ -95,6 +95,8 @@ export interface HookToolBackendOptions {
   readonly context?: JujuContext;
   /** Environment of the tools; `PATH` decides where they are found. Default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Let the tools inherit the process's environment: see `HookToolRunnerOptions.inheritEnv`. */
+  readonly inheritEnv?: boolean;
   /** Kill a tool that runs longer than this (ms). Default 60 000. */
   readonly timeoutMs?: number;
   /**
@@ -150,6 +152,7 @@ export class HookToolBackend implements ModelBackend {
       options.runner ??
       createHookToolRunner({
         ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.inheritEnv === undefined ? {} : { inheritEnv: options.inheritEnv }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     const context =

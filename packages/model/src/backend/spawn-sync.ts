@@ -36,8 +36,12 @@ export interface SpawnSyncResult {
 export interface SpawnSyncOptions {
   /** Written to the child's stdin. */
   readonly input: string;
-  /** The child's whole environment (and the `PATH` the program is looked up in). */
-  readonly env: NodeJS.ProcessEnv;
+  /**
+   * The child's whole environment (and the `PATH` the program is looked up in), or `null`: the
+   * environment of this process, inherited as the operating system holds it — on the main
+   * thread, what `process.env` shows, without copying it for each call.
+   */
+  readonly env: NodeJS.ProcessEnv | null;
   /** Kill the child with SIGKILL after this many milliseconds. */
   readonly timeout: number;
   /** Kill the child with SIGKILL when stdout or stderr grows past this many bytes. */
@@ -59,7 +63,7 @@ interface RawPipe {
 interface RawSpawnOptions {
   readonly file: string;
   readonly args: readonly string[];
-  readonly envPairs: readonly string[];
+  readonly envPairs?: readonly string[];
   readonly stdio: readonly RawPipe[];
   readonly timeout: number;
   readonly maxBuffer: number;
@@ -171,7 +175,7 @@ function viaPublicApi(
   const result = nodeSpawnSync(file, args, {
     encoding: 'utf8',
     input: options.input,
-    env: options.env,
+    env: options.env ?? process.env,
     timeout: options.timeout,
     killSignal: 'SIGKILL',
     maxBuffer: options.maxBuffer,
@@ -211,7 +215,7 @@ export function spawnSync(
     options.maxBuffer >= 0 &&
     !file.includes('\0') &&
     !args.some((a) => a.includes('\0'));
-  const envPairs = valid ? envPairsOf(options.env) : undefined;
+  const envPairs = !valid ? undefined : options.env === null ? null : envPairsOf(options.env);
   if (raw === null || envPairs === undefined) return viaPublicApi(file, args, options);
   const stdin: RawPipe =
     options.input === ''
@@ -220,7 +224,8 @@ export function spawnSync(
   const result = raw.spawn({
     file,
     args: [file, ...args],
-    envPairs,
+    // No envPairs: libuv gives the child this process's environment.
+    ...(envPairs === null ? {} : { envPairs }),
     stdio: [
       stdin,
       { type: 'pipe', readable: false, writable: true },

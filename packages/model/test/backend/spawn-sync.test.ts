@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHookToolRunner } from '../../src/backend/run-hook-tool.js';
 import { type SpawnSyncOptions, spawnSync } from '../../src/backend/spawn-sync.js';
 
 // The fast path (Node's spawn_sync binding) must give exactly what child_process.spawnSync
@@ -91,6 +92,21 @@ describe('spawnSync (binding and child_process agree)', () => {
     expect(r.stdout).toBe('x value|');
   });
 
+  it("with env null, gives the child this process's environment, changes included", () => {
+    // Vitest runs this file on a process's main thread, where process.env is the OS environment.
+    process.env.OPSJS_X = 'set at run time';
+    try {
+      // The process's PATH does not have the test tools: name the tool by its path.
+      const r = both(path.join(dir, 'show-env'), [], options({ env: null }));
+      expect(r.stdout).toBe(`set at run time|${process.env.HOME ?? ''}`);
+    } finally {
+      delete process.env.OPSJS_X;
+    }
+    expect(both(path.join(dir, 'show-env'), [], options({ env: null })).stdout).toBe(
+      `|${process.env.HOME ?? ''}`,
+    );
+  });
+
   it('runs in cwd', () => {
     expect(both('show-cwd', [], options({ cwd: os.tmpdir() })).stdout.trim()).toBe(
       fs.realpathSync(os.tmpdir()),
@@ -147,5 +163,22 @@ describe('spawnSync (binding and child_process agree)', () => {
       spawnSync('echo-args', [], options({ env: { ...env, BAD: 'a\0b' } }), impl);
     expect(inEnv('auto')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
     expect(inEnv('public')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+  });
+});
+
+describe('createHookToolRunner({ inheritEnv })', () => {
+  it('runs tools in the process environment (PATH included), not in `env`', () => {
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved ?? ''}`;
+    process.env.OPSJS_X = 'from the process';
+    try {
+      const inherit = createHookToolRunner({ inheritEnv: true, env: { PATH: '/nowhere' } });
+      expect(inherit('show-env', [])).toBe(`from the process|${process.env.HOME ?? ''}`);
+      const copy = createHookToolRunner({ env: { ...process.env, OPSJS_X: 'from env' } });
+      expect(copy('show-env', [])).toBe(`from env|${process.env.HOME ?? ''}`);
+    } finally {
+      process.env.PATH = saved;
+      delete process.env.OPSJS_X;
+    }
   });
 });
