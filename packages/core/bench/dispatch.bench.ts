@@ -159,7 +159,7 @@ for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
     stdin: {
       contents: `import { spawnSync } from ${JSON.stringify(
         path.join(here, '..', '..', 'model', 'dist', 'backend', 'spawn-sync.js'),
-      )};\nfor (const [tool, ...args] of ${JSON.stringify(calls)}) spawnSync(tool, args, { input: '', env: process.env, timeout: 60000, maxBuffer: 1 << 28 });\n`,
+      )};\nfor (const [tool, ...args] of ${JSON.stringify(calls)}) spawnSync(tool, args, { input: '', env: null, timeout: 60000, maxBuffer: 1 << 28 });\n`,
       resolveDir: here,
       loader: 'js',
     },
