@@ -8,35 +8,47 @@ import type { SnapshotData } from './storage/state-store.js';
  * @throws {SnapshotDataError} naming the path of the first bad value
  */
 export function validateSnapshot(handlePath: string, data: unknown): asserts data is SnapshotData {
-  if (!isPlainObject(data)) {
-    throw new SnapshotDataError(handlePath, '', `is ${describe(data)}, not a plain object`);
-  }
-  check(handlePath, data, '', new Set());
+  const bad = snapshotProblem(data);
+  if (bad !== undefined) throw new SnapshotDataError(handlePath, bad.at, bad.problem);
 }
 
-function check(handlePath: string, value: unknown, at: string, seen: Set<object>): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+/**
+ * @internal Where (`a.b[2]`, `''` for the whole) and what the first value is that a snapshot
+ * cannot hold, or `undefined` when `data` is snapshot data (see {@link validateSnapshot}).
+ */
+export function snapshotProblem(data: unknown): { at: string; problem: string } | undefined {
+  if (!isPlainObject(data)) return { at: '', problem: `is ${describe(data)}, not a plain object` };
+  return check(data, '', new Set());
+}
+
+function check(
+  value: unknown,
+  at: string,
+  seen: Set<object>,
+): { at: string; problem: string } | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new SnapshotDataError(handlePath, at, `is ${value}`);
-    return;
+    return Number.isFinite(value) ? undefined : { at, problem: `is ${value}` };
   }
-  if (typeof value !== 'object') {
-    throw new SnapshotDataError(handlePath, at, `is ${describe(value)}`);
-  }
-  if (seen.has(value)) throw new SnapshotDataError(handlePath, at, 'is a circular reference');
+  if (typeof value !== 'object') return { at, problem: `is ${describe(value)}` };
+  if (seen.has(value)) return { at, problem: 'is a circular reference' };
   seen.add(value);
+  let bad: { at: string; problem: string } | undefined;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      check(handlePath, item, `${at}[${i}]`, seen);
-    });
+    for (const [i, item] of value.entries()) {
+      bad = check(item, `${at}[${i}]`, seen);
+      if (bad !== undefined) break;
+    }
   } else if (isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
-      check(handlePath, item, at === '' ? key : `${at}.${key}`, seen);
+      bad = check(item, at === '' ? key : `${at}.${key}`, seen);
+      if (bad !== undefined) break;
     }
   } else {
-    throw new SnapshotDataError(handlePath, at, `is ${describe(value)}`);
+    bad = { at, problem: `is ${describe(value)}` };
   }
   seen.delete(value);
+  return bad;
 }
 
 /** @internal Whether `value` is an object literal (or has a null prototype). */

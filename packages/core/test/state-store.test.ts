@@ -172,11 +172,11 @@ describe('LocalStateStore', () => {
     ],
     [
       '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":5},"notices":[]}',
-      'snapshots.A/b: expected an object, got a number',
+      'snapshots.A/b: is a number, not a plain object',
     ],
     [
       '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":{"x":[1,{"y":1e999}]}},"notices":[]}',
-      'snapshots.A/b.x.1.y: expected a finite number',
+      'snapshots.A/b.x[1].y: is Infinity',
     ],
     [
       '{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":{}}',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StateStoreError } from '../errors.js';
-import { describe, isPlainObject } from '../snapshot.js';
+import { describe, isPlainObject, snapshotProblem } from '../snapshot.js';
 import { BufferedStateStore, type Notice, type SnapshotData } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
@@ -47,11 +47,12 @@ function checkStateFile(raw: unknown): StateFile | ShapeError {
   }
   const snapshots = new Map<string, SnapshotData>();
   for (const [handle, data] of Object.entries(snapshotsIn)) {
-    if (!isPlainObject(data)) {
-      return new ShapeError(`snapshots.${handle}`, `expected an object, got ${describe(data)}`);
+    // The check a snapshot passes before it is saved (JSON.parse gives no cycles).
+    const bad = snapshotProblem(data);
+    if (bad !== undefined) {
+      const at = bad.at === '' ? '' : bad.at.startsWith('[') ? bad.at : `.${bad.at}`;
+      return new ShapeError(`snapshots.${handle}${at}`, bad.problem);
     }
-    const bad = badJsonValue(data, `snapshots.${handle}`);
-    if (bad !== undefined) return bad;
     // Checked just above: a plain object of JSON values, which is what SnapshotData is.
     snapshots.set(handle, data as SnapshotData);
   }
@@ -75,30 +76,6 @@ function checkStateFile(raw: unknown): StateFile | ShapeError {
     notices.push({ eventPath, observerPath, methodName });
   }
   return { version, snapshots, notices };
-}
-
-/** The first value under `value` that a snapshot cannot hold (JSON.parse gives no cycles). */
-function badJsonValue(value: unknown, at: string): ShapeError | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') {
-    // JSON.parse turns 1e999 into Infinity.
-    return Number.isFinite(value) ? undefined : new ShapeError(at, 'expected a finite number');
-  }
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const bad = badJsonValue(item, `${at}.${i}`);
-      if (bad !== undefined) return bad;
-    }
-    return undefined;
-  }
-  if (isPlainObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      const bad = badJsonValue(item, `${at}.${key}`);
-      if (bad !== undefined) return bad;
-    }
-    return undefined;
-  }
-  return new ShapeError(at, `expected JSON data, got ${describe(value)}`);
 }
 
 /**
