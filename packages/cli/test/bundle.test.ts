@@ -8,19 +8,30 @@ import { useTempDirs } from './helpers/temp-dir.js';
 const tempDir = useTempDirs();
 
 describe('bundleCharm', () => {
-  it('keeps class names that collide across modules (state handle paths use them)', async () => {
+  /**
+   * Bundles a project whose `src/` holds `files` (a string: `src/charm.ts` alone) and runs the
+   * bundle (with `preload` required first, if given).
+   */
+  async function bundleAndRun(files: string | Record<string, string>, preload?: string) {
     const dir = tempDir();
     mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src', 'a.ts'), 'export class Storage {}\n');
-    writeFileSync(join(dir, 'src', 'b.ts'), 'export class Storage {}\n');
-    writeFileSync(
-      join(dir, 'src', 'charm.ts'),
-      "import { Storage as A } from './a.js';\nimport { Storage as B } from './b.js';\nconsole.log(A.name, B.name, A === B);\n",
-    );
+    const sources = typeof files === 'string' ? { 'charm.ts': files } : files;
+    for (const [name, text] of Object.entries(sources)) writeFileSync(join(dir, 'src', name), text);
     const { code } = await bundleCharm({ projectDir: dir });
     const out = join(dir, 'bundle.mjs');
     writeFileSync(out, code);
-    const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+    const args = preload === undefined ? [out] : ['--require', preload, out];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    return { text: Buffer.from(code).toString('utf8'), run };
+  }
+
+  it('keeps class names that collide across modules (state handle paths use them)', async () => {
+    const { run } = await bundleAndRun({
+      'a.ts': 'export class Storage {}\n',
+      'b.ts': 'export class Storage {}\n',
+      'charm.ts':
+        "import { Storage as A } from './a.js';\nimport { Storage as B } from './b.js';\nconsole.log(A.name, B.name, A === B);\n",
+    });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('Storage Storage false\n');
   });
@@ -35,19 +46,6 @@ describe('bundleCharm', () => {
     const { code } = await bundleCharm({ projectDir: dir, external: ['@opsjs/pebble'] });
     expect(Buffer.from(code).toString('utf8')).toContain('import("@opsjs/pebble")');
   });
-
-  /** Bundles `source` as src/charm.ts and runs it (with `preload` required first, if given). */
-  async function bundleAndRun(source: string, preload?: string) {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src', 'charm.ts'), source);
-    const { code } = await bundleCharm({ projectDir: dir });
-    const out = join(dir, 'bundle.mjs');
-    writeFileSync(out, code);
-    const args = preload === undefined ? [out] : ['--require', preload, out];
-    const run = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    return { text: Buffer.from(code).toString('utf8'), run };
-  }
 
   it('reads each used builtin export once, without copying the whole module per import', async () => {
     const { text, run } = await bundleAndRun(
@@ -114,13 +112,10 @@ describe('bundleCharm', () => {
   });
 
   it('keeps function names without restating the ones esbuild did not change', async () => {
-    const dir = tempDir();
-    mkdirSync(join(dir, 'src'));
-    writeFileSync(join(dir, 'src', 'a.ts'), 'export function parse() { return 1; }\n');
-    writeFileSync(join(dir, 'src', 'b.ts'), 'export function parse() { return 2; }\n');
-    writeFileSync(
-      join(dir, 'src', 'charm.ts'),
-      [
+    const { text, run } = await bundleAndRun({
+      'a.ts': 'export function parse() { return 1; }\n',
+      'b.ts': 'export function parse() { return 2; }\n',
+      'charm.ts': [
         "import { parse as a } from './a.js';",
         "import { parse as b } from './b.js';",
         'function greet() { return new Error("here").stack?.split("\\n")[1]?.trim(); }',
@@ -128,12 +123,7 @@ describe('bundleCharm', () => {
         'const Sub = class extends Base {};',
         'console.log(a.name, b.name, a === b, greet.name, Base.name, Sub.name, greet());',
       ].join('\n'),
-    );
-    const { code } = await bundleCharm({ projectDir: dir });
-    const text = Buffer.from(code).toString('utf8');
-    const out = join(dir, 'bundle.mjs');
-    writeFileSync(out, code);
-    const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+    });
     expect(run.stderr).toBe('');
     const line = text.split('\n').findIndex((l) => l.includes('new Error("here")')) + 1;
     expect(run.stdout).toMatch(
