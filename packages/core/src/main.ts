@@ -10,6 +10,7 @@ import {
 } from './dispatch.js';
 import { DispatchError } from './errors.js';
 import { logger as defaultLogger, formatError, type Logger } from './logger.js';
+import { ControllerStateStore } from './storage/controller-state-store.js';
 import { LOCAL_STATE_FILE, LocalStateStore } from './storage/local-state-store.js';
 import type { StateStore } from './storage/state-store.js';
 import { OPSJS_VERSION } from './version.js';
@@ -159,11 +160,9 @@ async function runMain(
       );
       return 0;
     }
-    // The controller store (and its PyYAML-compatible serialiser) is imported only by the
-    // charms that use it: the others do not evaluate it, nor carry it in their code cache.
     const store: StateStore =
       options.useJujuForStorage === true
-        ? new (await import('./storage/controller-state-store.js')).ControllerStateStore(backend)
+        ? new ControllerStateStore(backend)
         : openLocalStore(charmDir, log);
     const socketDir = env.OPSJS_PEBBLE_SOCKET_DIR;
     const result = await runDispatch(charmClass, {

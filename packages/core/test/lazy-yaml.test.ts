@@ -64,47 +64,4 @@ describe('yaml loading', () => {
     expect(out.after).toBeGreaterThan(0);
     expect(out.data).toEqual({ event_count: 3 });
   }, 60_000);
-
-  it('a charm on local storage does not evaluate the controller store nor its PyYAML code', async () => {
-    // Counts evaluations of core's controller store and PyYAML serialiser in the bundle.
-    const countStore: Plugin = {
-      name: 'count-store',
-      setup(b) {
-        b.onLoad(
-          { filter: /[\\/]dist[\\/]storage[\\/](controller-state-store|py-yaml)\.js$/ },
-          (args) => ({
-            contents: `globalThis.__storeFiles = (globalThis.__storeFiles ?? 0) + 1;\n${fs.readFileSync(args.path, 'utf8')}`,
-            loader: 'js',
-            resolveDir: path.dirname(args.path),
-          }),
-        );
-      },
-    };
-    const outfile = path.join(work, 'main-only.mjs');
-    await build({
-      stdin: {
-        contents:
-          "import { main } from './dist/index.js';\nconsole.log(JSON.stringify({ main: typeof main, store: globalThis.__storeFiles ?? 0 }));\n",
-        resolveDir: pkgDir,
-        loader: 'ts',
-      },
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      external: ['@opsjs/pebble'],
-      logLevel: 'silent',
-      plugins: [countStore],
-      banner: {
-        js: "import { createRequire as __opsjsCreateRequire } from 'node:module';\nconst require = __opsjsCreateRequire(import.meta.url);",
-      },
-    });
-    const bundled = fs.readFileSync(outfile, 'utf8');
-    // In the bundle (main imports it when a charm asks for controller storage), not evaluated.
-    expect(bundled).toContain('globalThis.__storeFiles = ');
-    const run = spawnSync(process.execPath, [outfile], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ main: 'function', store: 0 });
-  }, 60_000);
 });
