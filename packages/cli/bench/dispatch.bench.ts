@@ -95,7 +95,7 @@ try {
       ['loader', [charmLayout.loader]],
     ] as const) {
       rmSync(join(charmDir, compileCacheDir), { recursive: true, force: true });
-      rmSync(join(charmDir, '.unit-state.json'), { force: true });
+      rmSync(join(charmDir, '.unit-state.opsjs'), { force: true });
       firsts[name].push(time(node(args, 'install')));
     }
   }

@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scriptBanner, scriptFooter } from '../src/bundle.js';
 import { dispatchLoader } from '../src/dispatch-loader.js';
@@ -28,7 +29,7 @@ const tempDir = useTempDirs();
 const nodePath = `${dirname(process.execPath)}:/usr/bin:/bin`;
 
 /** Packs a one-file charm (`--no-runtime`) and extracts it; returns the charm dir and result. */
-async function packEntry(source: string) {
+async function packEntry(source: string, charmDirName?: string) {
   const dir = tempDir();
   writeFileSync(join(dir, 'metadata.yaml'), 'name: probe\n');
   mkdirSync(join(dir, 'src'));
@@ -40,7 +41,8 @@ async function packEntry(source: string) {
     noRuntime: true,
     base: 'ubuntu@24.04',
   });
-  const charmDir = tempDir();
+  const charmDir = charmDirName === undefined ? tempDir() : join(tempDir(), charmDirName);
+  mkdirSync(charmDir, { recursive: true });
   extractZip(result.charmPath, charmDir);
   return { charmDir, result };
 }
@@ -118,6 +120,14 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
       expect(JSON.parse(loaded.stdout)).toEqual(facts);
     }
     expect(codeCacheFiles(charmDir)).toHaveLength(1);
+  });
+
+  it('gives the bundle the URL Node would in a charm directory whose path needs escaping', async () => {
+    const { charmDir } = await packEntry(PROBE, 'a dir#50%~[é]');
+    const direct = JSON.parse(run(charmDir, 'module').stdout);
+    expect(direct.url).toBe(pathToFileURL(join(charmDir, 'dist', 'charm.mjs')).href);
+    expect(direct.url).toContain('a%20dir%2350%25%7E%5B%C3%A9%5D');
+    for (const _ of [1, 2]) expect(JSON.parse(run(charmDir, 'dispatch').stdout)).toEqual(direct);
   });
 
   it('bundles imports of Node builtins as require calls, and no import.meta after the banner', async () => {

@@ -43,7 +43,7 @@ export interface MainOptions {
  *
  * Reads the hook context from `JUJU_*`, sends log records to `juju-log`, loads the metadata
  * from the charm directory, runs any legacy `hooks/<name>` script, opens the state store
- * (`.unit-state.json` in the charm directory, or controller state with
+ * (`.unit-state.opsjs` in the charm directory, or controller state with
  * `useJujuForStorage`), and then runs {@link runDispatch}. An uncaught error is logged at
  * ERROR with its stack and the process exits 1 without committing state; so does a promise
  * rejection the charm left unhandled (a missing `await`). A hook context that cannot be read

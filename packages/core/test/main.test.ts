@@ -7,6 +7,7 @@ import { CharmBase } from '../src/charm.js';
 import type { Framework } from '../src/framework.js';
 import { Logger } from '../src/logger.js';
 import { main } from '../src/main.js';
+import { LOCAL_STATE_FILE } from '../src/storage/local-state-store.js';
 import { ACTIONS, CONFIG, METADATA } from './helpers/dispatch.js';
 import { FakeBackend } from './helpers/fake-backend.js';
 
@@ -67,7 +68,7 @@ describe('main() in process', () => {
       'state-set #notices#',
       'state-set StoredStateData[_stored]',
     ]);
-    expect(fs.existsSync(path.join(charmDir, '.unit-state.json'))).toBe(false);
+    expect(fs.existsSync(path.join(charmDir, LOCAL_STATE_FILE))).toBe(false);
     expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toMatch(
       /Z DEBUG +Emitting Juju event install\.\n/,
     );

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeHookTools, jujuLogs } from './helpers/hook-tools.js';
+import { readState } from './helpers/state-file.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as {
@@ -87,8 +88,9 @@ function run(
   };
 }
 
-const stateFile = () => path.join(charmDir, '.unit-state.json');
-const state = () => JSON.parse(fs.readFileSync(stateFile(), 'utf8'));
+const stateFile = () => path.join(charmDir, '.unit-state.opsjs');
+// biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the file holds
+const state = (): any => readState(stateFile()).body;
 
 describe('main() as a real process', () => {
   it('runs install, config-changed and start with the ops call sequence', () => {
@@ -169,7 +171,7 @@ describe('main() as a real process', () => {
       ['DEBUG', 'Using local storage: not a Kubernetes podspec charm'],
       ['DEBUG', `Initializing local storage: ${stateFile()}.`],
     ]);
-    expect(state()).toEqual({ format: 'opsjs-unit-state', version: 1, snapshots: {}, notices: [] });
+    expect(state()).toEqual({ snapshots: {}, notices: [] });
     const again = run('hooks/install');
     expect(again.status).toBe(0);
     expect(jujuLogs(again.calls).map(([, m]) => m)).toEqual([
@@ -341,24 +343,43 @@ describe('main() as a real process', () => {
     expect(dotted.calls).toContainEqual(['is-leader', '--format=json']);
   });
 
-  for (const at of ['mid-write', 'before-rename', 'after-rename'] as const) {
-    it(`survives kill -9 ${at} during commit`, () => {
-      expect(run('hooks/install').status).toBe(0);
-      const before = fs.readFileSync(stateFile(), 'utf8');
-      tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+  // A store's first commit writes a new file and renames it into place; later commits
+  // overwrite the slot that does not hold the current state, then flush it.
+  const crashes = [
+    ['first', 'mid-write', 'none'],
+    ['first', 'before-rename', 'none'],
+    ['first', 'after-rename', 'empty'],
+    ['later', 'mid-write', 'old'],
+    ['later', 'before-flush', 'new'], // written, not flushed: the page cache has it
+    ['later', 'after-flush', 'new'],
+  ] as const;
+  for (const [commit, at, left] of crashes) {
+    it(`survives kill -9 ${at} in a ${commit} commit, leaving the ${left} state`, () => {
       const preload = path.join(here, 'fixtures', 'kill-preload.cjs');
-      const killed = run('hooks/config-changed', { KILL_AT: at }, ['--require', preload]);
-      expect(killed.signal).toBe('SIGKILL');
-      const after = state();
-      if (at === 'after-rename') {
-        expect(after.snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+      let before: Buffer | undefined;
+      let killed: ReturnType<typeof run>;
+      if (commit === 'first') {
+        killed = run('hooks/install', { KILL_AT: at }, ['--require', preload]);
       } else {
-        expect(fs.readFileSync(stateFile(), 'utf8')).toBe(before);
+        expect(run('hooks/install').status).toBe(0);
+        before = fs.readFileSync(stateFile());
+        tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+        killed = run('hooks/config-changed', { KILL_AT: at }, ['--require', preload]);
+      }
+      expect(killed.signal).toBe('SIGKILL');
+      if (left === 'none') expect(fs.existsSync(stateFile())).toBe(false);
+      if (left === 'empty') expect(state()).toEqual({ snapshots: {}, notices: [] });
+      if (left === 'old') {
+        expect(readState(stateFile())).toEqual(readState(before ?? Buffer.alloc(0)));
+        expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(0);
+      }
+      if (left === 'new') {
+        expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
       }
       const next = run('hooks/update-status');
       expect(next.status).toBe(0);
       expect(fs.readdirSync(charmDir).filter((f) => f.includes('.tmp-'))).toEqual([]);
-      expect(state().format).toBe('opsjs-unit-state');
+      expect(readState(stateFile()).version).toBe(1);
     });
   }
 });

@@ -9,6 +9,7 @@ import {
 } from '../src/storage/controller-state-store.js';
 import { LOCAL_STATE_FILE, LocalStateStore } from '../src/storage/local-state-store.js';
 import { MemoryStateStore, type StateStore } from '../src/storage/state-store.js';
+import { readRecords, readState, stateBody, stateFileBytes } from './helpers/state-file.js';
 
 const notice = (n: number) => ({
   eventPath: `MyCharm/on/config_changed[${n}]`,
@@ -114,85 +115,180 @@ contract('ControllerStateStore', () => {
 });
 
 describe('LocalStateStore', () => {
-  it('writes a 0600 file atomically and removes leftover temp files', () => {
+  const file = () => path.join(dir, LOCAL_STATE_FILE);
+
+  it('creates a 0600 file atomically, removing leftover temp files', () => {
     fs.writeFileSync(path.join(dir, `${LOCAL_STATE_FILE}.tmp-99999`), 'torn{');
     const store = new LocalStateStore(dir);
     expect(store.existed).toBe(false);
     store.saveSnapshot('a', { v: 1 });
     store.commit();
-    const file = path.join(dir, LOCAL_STATE_FILE);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dir)).toEqual([LOCAL_STATE_FILE]);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({
-      format: 'opsjs-unit-state',
-      version: 1,
-      snapshots: { a: { v: 1 } },
-      notices: [],
-    });
+    // Two 4 KiB slots: the record in the first, the second blank; readable text.
+    const text = fs.readFileSync(file(), 'utf8');
+    expect(text).toHaveLength(8192);
+    expect(text.split('\n')[0]).toMatch(/^opsjs-unit-state 1 1 \d+ [0-9a-f]{8}$/);
+    expect(readRecords(file())).toEqual([
+      { slot: 0, version: 1, seq: 1, body: { snapshots: { a: { v: 1 } }, notices: [] } },
+    ]);
     expect(new LocalStateStore(dir).existed).toBe(true);
   });
 
-  it('reports a truncated file clearly and leaves it untouched', () => {
-    const file = path.join(dir, LOCAL_STATE_FILE);
-    fs.writeFileSync(file, '{"format":"opsjs-unit-state","version":1,"snaps');
-    expect(() => new LocalStateStore(dir)).toThrow(StateStoreError);
-    expect(() => new LocalStateStore(dir)).toThrow(
-      `${file}: the unit state file is corrupted or truncated (47 bytes, not valid JSON)`,
-    );
-    expect(fs.readFileSync(file, 'utf8')).toHaveLength(47);
+  it('writes each later state in place, over the slot that does not hold the current one', () => {
+    const store = new LocalStateStore(dir);
+    store.saveSnapshot('a', { v: 1 });
+    store.commit();
+    const inode = fs.statSync(file()).ino;
+    for (const v of [2, 3]) {
+      const next = new LocalStateStore(dir);
+      next.saveSnapshot('a', { v });
+      next.commit();
+    }
+    expect(fs.statSync(file()).ino).toBe(inode); // no new file, no rename
+    expect(fs.statSync(file()).size).toBe(8192);
+    expect(readRecords(file()).map((r) => [r.slot, r.seq, r.body])).toEqual([
+      [0, 3, { snapshots: { a: { v: 3 } }, notices: [] }],
+      [1, 2, { snapshots: { a: { v: 2 } }, notices: [] }],
+    ]);
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 3 });
   });
 
-  it('reports a file of the wrong shape or a newer format', () => {
-    const file = path.join(dir, LOCAL_STATE_FILE);
+  it('reads the previous state when the newer slot was torn by a crash', () => {
+    const older = stateBody({ a: { v: 1 } });
+    const newer = stateBody({ a: { v: 2 } });
+    const whole = stateFileBytes({ seq: 1, body: older }, { seq: 2, body: newer });
+    // The second slot cut off in the middle of its body, the rest still the old bytes.
+    const torn = Buffer.concat([
+      whole.subarray(0, 4096 + 40),
+      stateFileBytes(null, { seq: 0, body: 'x'.repeat(200) }).subarray(4096 + 40),
+    ]);
+    fs.writeFileSync(file(), torn);
+    const store = new LocalStateStore(dir);
+    expect(store.loadSnapshot('a')).toEqual({ v: 1 });
+    // The next commit goes over the torn slot; the intact one stays.
+    store.saveSnapshot('a', { v: 3 });
+    store.commit();
+    expect(readRecords(file()).map((r) => [r.slot, r.seq])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(readState(file()).body).toEqual({ snapshots: { a: { v: 3 } }, notices: [] });
+  });
+
+  it('takes the record with the higher sequence number, whichever slot holds it', () => {
     fs.writeFileSync(
-      file,
-      JSON.stringify({ format: 'opsjs-unit-state', version: 1, snapshots: {}, notices: [[1]] }),
+      file(),
+      stateFileBytes({ seq: 8, body: stateBody({ a: { v: 8 } }) }, { seq: 7, body: stateBody() }),
     );
-    expect(() => new LocalStateStore(dir)).toThrow('does not have the expected shape at notices.0');
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 8 });
     fs.writeFileSync(
-      file,
-      JSON.stringify({ format: 'opsjs-unit-state', version: 2, snapshots: {}, notices: [] }),
+      file(),
+      stateFileBytes(
+        { seq: 8, body: stateBody(), checksum: '00000000' },
+        { seq: 7, body: stateBody({ a: { v: 7 } }) },
+      ),
     );
-    expect(() => new LocalStateStore(dir)).toThrow('format version 2, newer than the 1');
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 7 });
+  });
+
+  it('moves to a bigger file, atomically, when the state outgrows its slot', () => {
+    const store = new LocalStateStore(dir);
+    store.saveSnapshot('a', { v: 1 });
+    store.commit();
+    const inode = fs.statSync(file()).ino;
+    const big = { text: 'y'.repeat(5000) };
+    const next = new LocalStateStore(dir);
+    next.saveSnapshot('a', big);
+    next.commit();
+    expect(fs.statSync(file()).ino).not.toBe(inode);
+    expect(fs.statSync(file()).size % 8192).toBe(0);
+    expect(fs.statSync(file()).size).toBeGreaterThanOrEqual(4 * 5000);
+    expect(readRecords(file()).map((r) => [r.slot, r.seq])).toEqual([[0, 2]]);
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual(big);
+    expect(fs.readdirSync(dir)).toEqual([LOCAL_STATE_FILE]);
+  });
+
+  it('makes a file that lost its 0600 mode private again on the next commit', () => {
+    new LocalStateStore(dir).commit();
+    fs.chmodSync(file(), 0o644);
+    const store = new LocalStateStore(dir);
+    store.saveSnapshot('a', { v: 1 });
+    store.commit();
+    expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes the file anew when it was removed while the store was open', () => {
+    new LocalStateStore(dir).commit();
+    const store = new LocalStateStore(dir);
+    fs.rmSync(file());
+    store.saveSnapshot('a', { v: 1 });
+    store.commit();
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 1 });
+  });
+
+  it.each([
+    ['an empty file', Buffer.alloc(0), '0 bytes, not two slots of a multiple of 4096 bytes'],
+    [
+      'a truncated file',
+      stateFileBytes({ seq: 1, body: stateBody() }).subarray(0, 5000),
+      '5000 bytes, not two slots of a multiple of 4096 bytes',
+    ],
+    [
+      'a file of another format (the JSON of earlier versions)',
+      Buffer.from('{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":[]}\n'),
+      '70 bytes, not two slots of a multiple of 4096 bytes',
+    ],
+    [
+      'two damaged slots',
+      stateFileBytes(
+        { seq: 1, body: stateBody(), checksum: '00000000' },
+        { seq: 2, body: stateBody(), checksum: 'ffffffff' },
+      ),
+      '8192 bytes, no intact record',
+    ],
+    ['two blank slots', stateFileBytes(null, null), '8192 bytes, no intact record'],
+  ])('reports %s as corrupted or truncated and leaves it untouched', (_, bytes, detail) => {
+    fs.writeFileSync(file(), bytes);
+    expect(() => new LocalStateStore(dir)).toThrow(StateStoreError);
+    expect(() => new LocalStateStore(dir)).toThrow(
+      `${file()}: the unit state file is corrupted or truncated (${detail}); ` +
+        'move it away to start from empty state',
+    );
+    expect(fs.readFileSync(file())).toEqual(bytes);
+  });
+
+  it('reports a file written by a newer opsjs, and an intact record that is not JSON', () => {
+    fs.writeFileSync(file(), stateFileBytes({ seq: 3, body: stateBody(), version: 2 }));
+    expect(() => new LocalStateStore(dir)).toThrow(
+      `${file()}: the unit state file has format version 2, newer than the 1 this opsjs reads`,
+    );
+    fs.writeFileSync(file(), stateFileBytes({ seq: 3, body: '{"snapshots":' }));
+    expect(() => new LocalStateStore(dir)).toThrow(
+      `${file()}: the unit state file's record 3 is not valid JSON`,
+    );
   });
 
   it.each([
     ['[]', '(root): expected an object, got an Array'],
+    ['{"snapshots":[],"notices":[]}', 'snapshots: expected an object, got an Array'],
+    ['{"snapshots":{"A/b":5},"notices":[]}', 'snapshots.A/b: is a number, not a plain object'],
     [
-      '{"format":"other","version":1,"snapshots":{},"notices":[]}',
-      'format: expected "opsjs-unit-state"',
-    ],
-    [
-      '{"format":"opsjs-unit-state","version":"1","snapshots":{},"notices":[]}',
-      'version: expected an integer, got a string',
-    ],
-    [
-      '{"format":"opsjs-unit-state","version":1,"snapshots":[],"notices":[]}',
-      'snapshots: expected an object, got an Array',
-    ],
-    [
-      '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":5},"notices":[]}',
-      'snapshots.A/b: is a number, not a plain object',
-    ],
-    [
-      '{"format":"opsjs-unit-state","version":1,"snapshots":{"A/b":{"x":[1,{"y":1e999}]}},"notices":[]}',
+      '{"snapshots":{"A/b":{"x":[1,{"y":1e999}]}},"notices":[]}',
       'snapshots.A/b.x[1].y: is Infinity',
     ],
+    ['{"snapshots":{},"notices":{}}', 'notices: expected an array, got an Object'],
     [
-      '{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":{}}',
-      'notices: expected an array, got an Object',
-    ],
-    [
-      '{"format":"opsjs-unit-state","version":1,"snapshots":{},"notices":[["a","b"]]}',
+      '{"snapshots":{},"notices":[["a","b"]]}',
       'notices.0: expected [eventPath, observerPath, methodName], three strings',
     ],
-  ])('names where a state file of the wrong shape goes wrong: %s', (text, where) => {
-    const file = path.join(dir, LOCAL_STATE_FILE);
-    fs.writeFileSync(file, text);
+  ])('names where a record of the wrong shape goes wrong: %s', (body, where) => {
+    const bytes = stateFileBytes({ seq: 1, body });
+    fs.writeFileSync(file(), bytes);
     expect(() => new LocalStateStore(dir)).toThrow(
-      `${file}: the unit state file does not have the expected shape at ${where}`,
+      `${file()}: the unit state file does not have the expected shape at ${where}`,
     );
-    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(fs.readFileSync(file())).toEqual(bytes);
   });
 
   it('reads back every kind of value a snapshot holds, and the notices in order', () => {
@@ -205,36 +301,42 @@ describe('LocalStateStore', () => {
     const again = new LocalStateStore(dir);
     expect(again.loadSnapshot('Charm/StoredStateData[_stored]')).toEqual(data);
     expect(again.notices().map((n) => n.methodName)).toEqual(['a', 'b']);
+    // And once more after an in-place write.
+    again.saveSnapshot('x', { s: 'ü' });
+    again.commit();
+    expect(new LocalStateStore(dir).loadSnapshot('Charm/StoredStateData[_stored]')).toEqual(data);
+    expect(new LocalStateStore(dir).loadSnapshot('x')).toEqual({ s: 'ü' });
   });
 
-  it('keeps the old file when the write fails', () => {
+  it('keeps the previous state when the write fails', () => {
     const store = new LocalStateStore(dir);
     store.saveSnapshot('a', { v: 1 });
     store.commit();
-    // A directory where the temporary file must go makes the write fail (even as root).
+    // A state too big for its slot needs a new file; a directory where its temporary file must
+    // go makes that fail (even as root).
     const blocker = path.join(dir, `${LOCAL_STATE_FILE}.tmp-${process.pid}`);
     fs.mkdirSync(blocker);
     fs.writeFileSync(path.join(blocker, 'x'), '');
-    store.saveSnapshot('a', { v: 2 });
+    store.saveSnapshot('a', { v: 'z'.repeat(6000) });
     expect(() => store.commit()).toThrow('cannot write the unit state file');
     expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 1 });
   });
 
-  it('skips the write (and its fsyncs) when the state is unchanged, but always creates the file', () => {
-    const file = path.join(dir, LOCAL_STATE_FILE);
+  it('skips the write (and its flush) when the state is unchanged, but always creates the file', () => {
     new LocalStateStore(dir).commit(); // empty state, no file yet: written (ops creates its db too)
-    expect(fs.existsSync(file)).toBe(true);
+    expect(readState(file()).seq).toBe(1);
     const first = new LocalStateStore(dir);
     first.saveSnapshot('a', { v: 1 });
     first.commit();
-    const inode = fs.statSync(file).ino;
+    expect(readState(file()).seq).toBe(2);
     const same = new LocalStateStore(dir);
     same.saveSnapshot('a', { v: 1 }); // rewritten with equal content
     same.commit();
-    expect(fs.statSync(file).ino).toBe(inode); // not replaced
+    same.commit();
+    expect(readState(file()).seq).toBe(2); // nothing written
     same.saveSnapshot('a', { v: 2 });
     same.commit();
-    expect(fs.statSync(file).ino).not.toBe(inode); // replaced by rename
+    expect(readState(file()).seq).toBe(3);
     expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 2 });
   });
 

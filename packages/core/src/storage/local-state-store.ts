@@ -5,14 +5,21 @@ import { describe, isPlainObject, snapshotProblem } from '../snapshot.js';
 import { BufferedStateStore, type Notice, type SnapshotData } from './state-store.js';
 
 /** File name of the local unit-state store inside the charm directory. */
-export const LOCAL_STATE_FILE = '.unit-state.json';
+export const LOCAL_STATE_FILE = '.unit-state.opsjs';
 
+/** The first word of every record's header line. */
 const FORMAT = 'opsjs-unit-state';
+/** The record format this version reads and writes. */
 const VERSION = 1;
+/** Slots are whole multiples of this (a page, and a multiple of any disk sector). */
+const BLOCK = 4096;
+/** A record's header line: format, version, sequence number, body bytes, body checksum. */
+const HEADER = /^opsjs-unit-state (\d{1,9}) (\d{1,15}) (\d{1,9}) ([0-9a-f]{8})\n/;
+/** Longest header line {@link HEADER} matches (what is read before the body is located). */
+const HEADER_MAX = FORMAT.length + 1 + 9 + 1 + 15 + 1 + 9 + 1 + 8 + 1;
 
-/** What a state file holds, once checked. */
+/** What a record's body holds, once checked. */
 interface StateFile {
-  readonly version: number;
   readonly snapshots: ReadonlyMap<string, SnapshotData>;
   readonly notices: Notice[];
 }
@@ -28,19 +35,12 @@ class ShapeError {
 }
 
 /**
- * Check a parsed state file by hand. Not a zod schema: this file is opsjs's own (written by
+ * Check a parsed record body by hand. Not a zod schema: this file is opsjs's own (written by
  * {@link LocalStateStore.commit} from checked snapshots), and every dispatch reads it, where
  * building and first running a schema would cost more than the rest of the read.
  */
 function checkStateFile(raw: unknown): StateFile | ShapeError {
   if (!isPlainObject(raw)) return new ShapeError('', `expected an object, got ${describe(raw)}`);
-  if (raw.format !== FORMAT) {
-    return new ShapeError('format', `expected ${JSON.stringify(FORMAT)}`);
-  }
-  const version = raw.version;
-  if (typeof version !== 'number' || !Number.isInteger(version)) {
-    return new ShapeError('version', `expected an integer, got ${describe(version)}`);
-  }
   const snapshotsIn = raw.snapshots;
   if (!isPlainObject(snapshotsIn)) {
     return new ShapeError('snapshots', `expected an object, got ${describe(snapshotsIn)}`);
@@ -75,17 +75,74 @@ function checkStateFile(raw: unknown): StateFile | ShapeError {
     const [eventPath, observerPath, methodName] = entry as [string, string, string];
     notices.push({ eventPath, observerPath, methodName });
   }
-  return { version, snapshots, notices };
+  return { snapshots, notices };
+}
+
+/** A record read back from one slot of the file. */
+interface SlotRecord {
+  /** Which slot (0 or 1) holds it. */
+  readonly slot: 0 | 1;
+  readonly version: number;
+  readonly seq: number;
+  /** The body's JSON text. */
+  readonly body: string;
 }
 
 /**
- * The default {@link StateStore}: one JSON file (`.unit-state.json`, mode 0600) in the charm
- * directory, read once when opened and replaced atomically on `commit()`.
+ * 32-bit FNV-1a over the UTF-16 code units of `text`, as 8 hex digits: enough to tell a record
+ * that was written whole from one a crash cut short or mixed with the slot's older bytes.
+ */
+function checksum(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The intact record in slot `slot` of `bytes` (slots of `capacity` bytes), if there is one. */
+function readSlot(bytes: Buffer, slot: 0 | 1, capacity: number): SlotRecord | undefined {
+  const start = slot * capacity;
+  const end = start + capacity;
+  const head = HEADER.exec(bytes.toString('latin1', start, Math.min(end, start + HEADER_MAX)));
+  if (head === null) return undefined;
+  const bodyStart = start + head[0].length;
+  const bodyEnd = bodyStart + Number(head[3]);
+  if (bodyEnd >= end) return undefined;
+  const body = bytes.toString('utf8', bodyStart, bodyEnd);
+  if (checksum(body) !== head[4]) return undefined;
+  return { slot, version: Number(head[1]), seq: Number(head[2]), body };
+}
+
+/**
+ * One slot's bytes: the record (header line, body, newline) padded with spaces, and a newline
+ * as the last byte, so that the file stays readable text.
+ */
+function slotBytes(record: string, capacity: number): Buffer {
+  const bytes = Buffer.alloc(capacity, 0x20);
+  bytes.write(record, 0, 'utf8');
+  bytes[capacity - 1] = 0x0a;
+  return bytes;
+}
+
+/**
+ * The default {@link StateStore}: one file (`.unit-state.opsjs`, mode 0600) in the charm
+ * directory, read once when opened and updated on `commit()`.
  *
- * Crash safety: the new content is written to a temporary file in the same directory, flushed
- * with `fsync`, renamed over the old file, and the directory is flushed. A `kill -9` at any
- * instant therefore leaves either the previous or the next state, never a torn file; leftover
- * temporary files are ignored and removed by the next commit.
+ * Layout: two slots of equal size (a multiple of 4 KiB), each holding one record: a header line
+ * `opsjs-unit-state <version> <sequence> <body bytes> <checksum>` and a JSON body
+ * `{"snapshots":{...},"notices":[[eventPath, observerPath, methodName], ...]}`, padded with
+ * spaces. The record with the higher sequence number whose checksum matches is the state.
+ *
+ * Crash safety: a commit overwrites the *other* slot in place and flushes it (`fdatasync`), so
+ * the slot holding the current state is never written; a `kill -9` or power loss in the middle
+ * leaves a torn record whose checksum does not match, and the previous state is read. When the
+ * record outgrows its slot (and on the first commit) the whole file is replaced atomically
+ * instead: a temporary file in the same directory, `fsync`, rename, directory `fsync`; leftover
+ * temporary files are removed by the next such replacement. Either way a crash leaves the
+ * previous or the next state, never a torn one; the in-place path costs one data flush (no
+ * rename, no journal commit), which is what most hooks pay.
  *
  * Differs from ops, which uses SQLite (`.unit-state.db`, pickled snapshots): opsjs cannot read
  * a state file written by Python ops and uses another file name so the two never collide.
@@ -101,23 +158,37 @@ export class LocalStateStore extends BufferedStateStore {
   /** Whether the state file existed when the store was opened. */
   readonly existed: boolean;
   #closed = false;
-  /** The file's text as read when opened (a commit that would write the same text is skipped). */
+  /** The current record's body (a commit that would write the same body is skipped). */
   #onDisk: string | undefined;
+  /** Slot size of the file on disk; `undefined` when there is no file yet. */
+  #capacity: number | undefined;
+  /** The slot holding the current record. */
+  #slot: 0 | 1 = 0;
+  /** The current record's sequence number. */
+  #seq = 0;
+  /** Whether the file's mode is 0600 (reset on the next commit when not). */
+  #private = true;
 
   /**
    * Open the store, reading and validating the existing file if there is one.
    *
    * @param charmDir - the charm directory (`JUJU_CHARM_DIR`)
    * @param fileName - the file name inside it; defaults to {@link LOCAL_STATE_FILE}
-   * @throws {StateStoreError} when the file cannot be read, is not valid JSON (corrupted or
-   *   truncated), or was written in an unknown format version
+   * @throws {StateStoreError} when the file cannot be read, holds no intact record (corrupted
+   *   or truncated), was written in an unknown format version, or its state has the wrong shape
    */
   constructor(charmDir: string, fileName: string = LOCAL_STATE_FILE) {
     super();
     this.filePath = path.resolve(charmDir, fileName);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(this.filePath, 'utf8');
+      const fd = fs.openSync(this.filePath, 'r');
+      try {
+        this.#private = (fs.fstatSync(fd).mode & 0o777) === 0o600;
+        bytes = fs.readFileSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch (err) {
       if (isErrno(err) && err.code === 'ENOENT') {
         this.existed = false;
@@ -126,15 +197,35 @@ export class LocalStateStore extends BufferedStateStore {
       throw new StateStoreError(this.filePath, 'cannot read the unit state file', { cause: err });
     }
     this.existed = true;
-    this.#onDisk = text;
+    const damaged = (why: string) =>
+      new StateStoreError(
+        this.filePath,
+        `the unit state file is corrupted or truncated (${bytes.length} bytes, ${why}); ` +
+          'move it away to start from empty state',
+      );
+    if (bytes.length === 0 || bytes.length % (2 * BLOCK) !== 0) {
+      throw damaged(`not two slots of a multiple of ${BLOCK} bytes`);
+    }
+    const capacity = bytes.length / 2;
+    const first = readSlot(bytes, 0, capacity);
+    const second = readSlot(bytes, 1, capacity);
+    const record =
+      first === undefined || (second !== undefined && second.seq > first.seq) ? second : first;
+    if (record === undefined) throw damaged('no intact record');
+    if (record.version > VERSION) {
+      throw new StateStoreError(
+        this.filePath,
+        `the unit state file has format version ${record.version}, newer than the ` +
+          `${VERSION} this opsjs reads; it was written by a newer opsjs`,
+      );
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
+      raw = JSON.parse(record.body);
     } catch (err) {
       throw new StateStoreError(
         this.filePath,
-        `the unit state file is corrupted or truncated (${text.length} bytes, not valid JSON); ` +
-          'move it away to start from empty state',
+        `the unit state file's record ${record.seq} is not valid JSON`,
         { cause: err },
       );
     }
@@ -146,64 +237,114 @@ export class LocalStateStore extends BufferedStateStore {
           parsed.message,
       );
     }
-    if (parsed.version > VERSION) {
-      throw new StateStoreError(
-        this.filePath,
-        `the unit state file has format version ${parsed.version}, newer than the ` +
-          `${VERSION} this opsjs reads; it was written by a newer opsjs`,
-      );
-    }
     this.snapshots = new Map(parsed.snapshots);
     this.noticeQueue = parsed.notices;
+    this.#onDisk = record.body;
+    this.#capacity = capacity;
+    this.#slot = record.slot;
+    this.#seq = record.seq;
   }
 
   /**
-   * Atomically replace the state file with the pending state (nothing is written when the file
-   * already holds exactly that state).
+   * Make the pending state the file's current state (nothing is written when it already is).
    *
-   * @throws {StateStoreError} when the file cannot be written; the previous file is then
-   *   left as it was
+   * @throws {StateStoreError} when the file cannot be written; the previous state is then
+   *   still the file's current state
    */
   commit(): void {
     if (this.#closed) throw new StateStoreError(this.filePath, 'commit after close');
-    const body = `${JSON.stringify({
-      format: FORMAT,
-      version: VERSION,
+    const body = JSON.stringify({
       snapshots: Object.fromEntries(this.snapshots),
       notices: this.noticeQueue.map((n) => [n.eventPath, n.observerPath, n.methodName]),
-    })}\n`;
-    // Unchanged state (most hooks of a settled charm): the file already holds exactly this, so
-    // skip the write and its two fsyncs.
+    });
+    // Unchanged state (most hooks of a settled charm): skip the write and its flush.
     if (body === this.#onDisk) return;
+    const seq = this.#seq + 1;
+    const record = `${FORMAT} ${VERSION} ${seq} ${Buffer.byteLength(body)} ${checksum(body)}\n${body}\n`;
+    const size = Buffer.byteLength(record);
+    try {
+      if (this.#capacity === undefined || size >= this.#capacity || !this.#overwrite(record)) {
+        // No file yet, or the record outgrew its slot: a new file, with room to grow.
+        const capacity = Math.max(BLOCK, Math.ceil((2 * size) / BLOCK) * BLOCK);
+        this.#replace(record, capacity);
+        this.#capacity = capacity;
+        this.#slot = 0;
+      }
+    } catch (err) {
+      throw new StateStoreError(this.filePath, 'cannot write the unit state file', {
+        cause: err,
+      });
+    }
+    this.#seq = seq;
+    this.#onDisk = body;
+  }
+
+  /**
+   * Write `record` over the slot that does not hold the current state and flush it. Returns
+   * false when the file has gone (it is then written anew).
+   */
+  #overwrite(record: string): boolean {
+    const capacity = this.#capacity ?? BLOCK;
+    const slot = this.#slot === 0 ? 1 : 0;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.filePath, 'r+');
+    } catch (err) {
+      if (isErrno(err) && err.code === 'ENOENT') return false;
+      throw err;
+    }
+    try {
+      if (!this.#private) {
+        fs.fchmodSync(fd, 0o600);
+        this.#private = true;
+      }
+      writeAll(fd, slotBytes(record, capacity), slot * capacity);
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.#slot = slot;
+    return true;
+  }
+
+  /** Replace the file atomically by one whose first slot holds `record`. */
+  #replace(record: string, capacity: number): void {
     const dir = path.dirname(this.filePath);
     const base = path.basename(this.filePath);
     const tmp = path.join(dir, `${base}.tmp-${process.pid}`);
+    const bytes = Buffer.concat([slotBytes(record, capacity), slotBytes('', capacity)]);
     try {
       removeStaleTemps(dir, base);
       const fd = fs.openSync(tmp, 'w', 0o600);
       try {
-        fs.writeSync(fd, body);
+        writeAll(fd, bytes, 0);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
       fs.renameSync(tmp, this.filePath);
       fsyncDir(dir);
-      this.#onDisk = body;
+      this.#private = true;
     } catch (err) {
       try {
         fs.rmSync(tmp, { force: true });
       } catch {
-        // The write error below is the one that matters; a leftover temp file is harmless.
+        // The write error is the one that matters; a leftover temp file is harmless.
       }
-      throw new StateStoreError(this.filePath, 'cannot write the unit state file', {
-        cause: err,
-      });
+      throw err;
     }
   }
 
   close(): void {
     this.#closed = true;
+  }
+}
+
+/** Write all of `bytes` at `position` (a regular file takes it in one call; loop anyway). */
+function writeAll(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
   }
 }
 
