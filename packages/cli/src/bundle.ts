@@ -244,6 +244,49 @@ function withoutRedundantNames(text: string): string {
 }
 
 /**
+ * The bundle with each module namespace object that esbuild had to build (a namespace used as a
+ * value, such as zod's `core.util.constantCatch(...)`: `var x_exports = {}; __export(x_exports,
+ * {...})`) built on first use instead of while the bundle loads. Building one defines a getter
+ * per export (zod's `util` has 77), which every hook paid for a namespace most never touch. Each
+ * reference to `x_exports` becomes a call of `__opsjs_x_exports()`, which builds the object the
+ * first time and then returns it: the same object, with the same getters, seen by the same code.
+ * Only esbuild's exact layout is matched; lines keep their numbers (the source map stays right).
+ */
+function lazyNamespaces(text: string): string {
+  const definition =
+    /^var ([\w$]+_exports) = \{\};\n__export\(\1, \{\n(?: {2}[\w$]+: \(\) => [\w$]+,?\n)*\}\);$/gm;
+  const spans: Array<{ name: string; start: number; end: number }> = [];
+  for (const match of text.matchAll(definition)) {
+    const [whole, name] = match;
+    if (name !== undefined)
+      spans.push({ name, start: match.index, end: match.index + whole.length });
+  }
+  if (spans.length === 0) return text;
+  const names = new Set(spans.map((span) => span.name));
+  const reference = new RegExp(
+    `(?<![\\w$.])(${[...names].map((n) => n.replaceAll('$', '\\$')).join('|')})(?![\\w$])`,
+    'g',
+  );
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    const init = `__opsjs_${span.name}`;
+    out += text.slice(at, span.start).replace(reference, (name) => `__opsjs_${name}()`);
+    const [first = '', second = '', ...rest] = text.slice(span.start, span.end).split('\n');
+    const last = rest.pop() ?? '';
+    out += [
+      first,
+      `var ${init} = () => (${init} = () => ${span.name}, ${second}`,
+      // A namespace re-exported by another (`util: () => util_exports`) is built when read.
+      ...rest.map((line) => line.replace(reference, (name) => `__opsjs_${name}()`)),
+      `${last.slice(0, -1)}, ${span.name});`,
+    ].join('\n');
+    at = span.end;
+  }
+  return out + text.slice(at).replace(reference, (name) => `__opsjs_${name}()`);
+}
+
+/**
  * The bundle with every non-ASCII character of its comments replaced by `?` (one per UTF-16
  * code unit, so lines and columns, and the source map, stay right). esbuild's `charset: 'ascii'`
  * escapes them in code but keeps comments as written (JSDoc inside class bodies survives), and a
@@ -457,7 +500,7 @@ export async function bundleCharm(options: BundleOptions): Promise<CharmBundle> 
     if (code === undefined || map === undefined) {
       throw new BundleError(`${entry}: esbuild produced no bundle`, { file: entry });
     }
-    const named = withoutRedundantNames(code.text);
+    const named = lazyNamespaces(withoutRedundantNames(code.text));
     const text = asScriptLayout(named) ?? named;
     const bytes = text === code.text ? code.contents : new TextEncoder().encode(text);
     return { code: await asciiComments(text, bytes), sourceMap: map.contents, vendor };

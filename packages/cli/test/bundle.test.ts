@@ -135,6 +135,26 @@ describe('bundleCharm', () => {
     expect(text).not.toMatch(/__name\(this, "(Base|Sub)"\)/);
   });
 
+  it('builds a module namespace used as a value on first use, with the same getters', async () => {
+    const { text, run } = await bundleAndRun({
+      'util.ts': 'export const a = 1;\nexport let b = 2;\nexport function bump() { b += 1; }\n',
+      'core.ts': "export * as util from './util.js';\nexport const loaded = 'core';\n",
+      'charm.ts': [
+        "import * as core from './core.js';",
+        "import * as util from './util.js';",
+        "const key = String(process.argv.length > 99 ? 'x' : 'b');",
+        'const before = util[key as keyof typeof util];',
+        'core.util.bump();',
+        'console.log(core.loaded, before, core.util.b, Object.keys(util).join(), util === core.util);',
+      ].join('\n'),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('core 2 3 a,b,bump true\n');
+    // Built by a function on first use, not by a statement of the bundle's top level.
+    expect(text).toMatch(/^var __opsjs_util_exports = \(\) => \(__opsjs_util_exports = /m);
+    expect(text).not.toMatch(/^__export\(/m);
+  });
+
   it('moves packages loaded only lazily (require() or import()) to files of their own', async () => {
     const dir = tempDir();
     const pkg = (name: string, main: string) => {

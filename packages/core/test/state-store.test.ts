@@ -9,7 +9,13 @@ import {
 } from '../src/storage/controller-state-store.js';
 import { LOCAL_STATE_FILE, LocalStateStore } from '../src/storage/local-state-store.js';
 import { MemoryStateStore, type StateStore } from '../src/storage/state-store.js';
-import { readRecords, readState, stateBody, stateFileBytes } from './helpers/state-file.js';
+import {
+  checksumOf,
+  readRecords,
+  readState,
+  stateBody,
+  stateFileBytes,
+} from './helpers/state-file.js';
 
 const notice = (n: number) => ({
   eventPath: `MyCharm/on/config_changed[${n}]`,
@@ -190,6 +196,24 @@ describe('LocalStateStore', () => {
       ),
     );
     expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 7 });
+  });
+
+  it.each([
+    ['an extra field', 'opsjs-unit-state 1 9 %L %S x'],
+    ['a missing field', 'opsjs-unit-state 1 9 %L'],
+    ['a number with an exponent', 'opsjs-unit-state 1 9e0 %L %S'],
+    ['a signed number', 'opsjs-unit-state 1 +9 %L %S'],
+    ['another format name', 'opsjs-unit-stat3 1 9 %L %S'],
+    ['a body longer than the slot', 'opsjs-unit-state 1 9 5000 %S'],
+  ])('ignores a slot whose header has %s', (_, header) => {
+    const body = stateBody({ a: { v: 9 } });
+    const good = stateFileBytes({ seq: 1, body: stateBody({ a: { v: 1 } }) });
+    const line = header
+      .replace('%L', String(Buffer.byteLength(body)))
+      .replace('%S', checksumOf(body));
+    good.write(`${line}\n${body}\n`, 4096);
+    fs.writeFileSync(file(), good);
+    expect(new LocalStateStore(dir).loadSnapshot('a')).toEqual({ v: 1 });
   });
 
   it('moves to a bigger file, atomically, when the state outgrows its slot', () => {

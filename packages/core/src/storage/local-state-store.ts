@@ -13,10 +13,8 @@ const FORMAT = 'opsjs-unit-state';
 const VERSION = 1;
 /** Slots are whole multiples of this (a page, and a multiple of any disk sector). */
 const BLOCK = 4096;
-/** A record's header line: format, version, sequence number, body bytes, body checksum. */
-const HEADER = /^opsjs-unit-state (\d{1,9}) (\d{1,15}) (\d{1,9}) ([0-9a-f]{8})\n/;
-/** Longest header line {@link HEADER} matches (what is read before the body is located). */
-const HEADER_MAX = FORMAT.length + 1 + 9 + 1 + 15 + 1 + 9 + 1 + 8 + 1;
+/** Longest header line a record may have (format and four fields of at most 15 characters). */
+const HEADER_MAX = FORMAT.length + 4 * 16 + 1;
 
 /** What a record's body holds, once checked. */
 interface StateFile {
@@ -101,18 +99,43 @@ function checksum(text: string): string {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The intact record in slot `slot` of `bytes` (slots of `capacity` bytes), if there is one. */
+/** A header field that is a decimal integer (digits only, at most 15), or -1. */
+function decimal(field: string | undefined): number {
+  if (field === undefined || field.length === 0 || field.length > 15) return -1;
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return -1;
+  }
+  return Number(field);
+}
+
+/**
+ * The intact record in slot `slot` of `bytes` (slots of `capacity` bytes), if there is one: a
+ * header line `opsjs-unit-state <version> <seq> <body bytes> <checksum>` (checked by hand: this
+ * runs in every dispatch), then a body whose checksum matches.
+ */
 function readSlot(bytes: Buffer, slot: 0 | 1, capacity: number): SlotRecord | undefined {
   const start = slot * capacity;
   const end = start + capacity;
-  const head = HEADER.exec(bytes.toString('latin1', start, Math.min(end, start + HEADER_MAX)));
-  if (head === null) return undefined;
-  const bodyStart = start + head[0].length;
-  const bodyEnd = bodyStart + Number(head[3]);
-  if (bodyEnd >= end) return undefined;
+  // A blank slot (spaces) or a foreign file fails on the first byte.
+  if (bytes[start] !== FORMAT.charCodeAt(0)) return undefined;
+  const newline = bytes.indexOf(0x0a, start);
+  if (newline === -1 || newline - start > HEADER_MAX) return undefined;
+  const [format, versionField, seqField, lengthField, sum, ...rest] = bytes
+    .toString('latin1', start, newline)
+    .split(' ');
+  const version = decimal(versionField);
+  const seq = decimal(seqField);
+  const length = decimal(lengthField);
+  if (format !== FORMAT || version < 0 || seq < 0 || length < 0 || rest.length > 0) {
+    return undefined;
+  }
+  const bodyStart = newline + 1;
+  const bodyEnd = bodyStart + length;
+  if (bodyEnd >= end || sum === undefined) return undefined;
   const body = bytes.toString('utf8', bodyStart, bodyEnd);
-  if (checksum(body) !== head[4]) return undefined;
-  return { slot, version: Number(head[1]), seq: Number(head[2]), body };
+  if (checksum(body) !== sum) return undefined;
+  return { slot, version, seq, body };
 }
 
 /**

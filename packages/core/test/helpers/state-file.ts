@@ -21,7 +21,8 @@ export interface FoundRecord {
   readonly body: unknown;
 }
 
-function fnv1a(text: string): string {
+/** The checksum a record's header carries for `body`: 32-bit FNV-1a over its UTF-16 units. */
+export function checksumOf(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
@@ -32,7 +33,7 @@ function fnv1a(text: string): string {
 function slot(spec: RecordSpec | null, capacity: number): Buffer {
   const bytes = Buffer.alloc(capacity, ' ');
   if (spec !== null) {
-    const sum = spec.checksum ?? fnv1a(spec.body);
+    const sum = spec.checksum ?? checksumOf(spec.body);
     const length = Buffer.byteLength(spec.body);
     bytes.write(
       `opsjs-unit-state ${spec.version ?? 1} ${spec.seq} ${length} ${sum}\n${spec.body}\n`,
@@ -70,7 +71,7 @@ export function readRecords(file: string | Buffer): FoundRecord[] {
     if (match === null) continue;
     const start = index * capacity + match[0].length;
     const body = bytes.toString('utf8', start, start + Number(match[3]));
-    if (fnv1a(body) !== match[4]) continue;
+    if (checksumOf(body) !== match[4]) continue;
     found.push({
       slot: index,
       version: Number(match[1]),
