@@ -99,14 +99,29 @@ export function createHookToolRunner(options: HookToolRunnerOptions = {}): HookT
 
 /**
  * @internal Parse a tool's JSON stdout with a schema. Errors name the tool and what was
- * expected, never the output (it may hold secret values).
+ * expected, never the output (it may hold secret values). With `orNull`, a JSON `null` is
+ * returned as `null` without going through the schema.
  */
 export function parseToolJson<S extends $ZodType>(
   tool: string,
   args: readonly string[],
   stdout: string,
   schema: S,
-): output<S> {
+): output<S>;
+export function parseToolJson<S extends $ZodType>(
+  tool: string,
+  args: readonly string[],
+  stdout: string,
+  schema: S,
+  orNull: 'orNull',
+): output<S> | null;
+export function parseToolJson<S extends $ZodType>(
+  tool: string,
+  args: readonly string[],
+  stdout: string,
+  schema: S,
+  orNull?: 'orNull',
+): output<S> | null {
   const failure = { hookTool: tool, argv: [tool, ...args], exitCode: 0, stderr: '' };
   let value: unknown;
   try {
@@ -117,6 +132,7 @@ export function parseToolJson<S extends $ZodType>(
       cause: err,
     });
   }
+  if (value === null && orNull !== undefined) return null;
   const parsed = safeParseEnglish(schema, value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -22,10 +22,12 @@ import {
 import { NEVER } from 'zod/v4/core';
 import { memo } from '../schemas/parse.js';
 
-/** @internal `config-get --format=json`: option name → value, or `null`. */
-export const configSchema = memo(() =>
-  nullable(record(string(), union([boolean(), number(), string()]))),
-);
+/**
+ * @internal `config-get --format=json`: option name → value. Juju prints `null` when there are
+ * none, which `configGet` takes as `{}` before parsing (a `nullable` wrapper would be one more
+ * zod type to set up in every hook that reads config).
+ */
+export const configSchema = memo(() => record(string(), union([boolean(), number(), string()])));
 
 /** @internal A JSON list of strings (`relation-ids`, `relation-list`...). */
 export const stringListSchema = memo(() => array(string()));

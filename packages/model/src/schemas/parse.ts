@@ -4,6 +4,12 @@ import en from 'zod/v4/locales/en.js';
 
 let english: $ZodErrorMap | undefined;
 
+/** zod's English error map, built the first time an issue needs a message (most parses succeed). */
+const englishError: $ZodErrorMap = (issue) => {
+  english ??= en().localeError;
+  return english(issue);
+};
+
 /**
  * @internal Build a schema on first use, so that loading the package builds none: most
  * dispatches never call the hook tools (or read the files) most schemas parse.
@@ -25,6 +31,5 @@ export function safeParseEnglish<S extends $ZodType>(
   schema: S,
   value: unknown,
 ): util.SafeParseResult<output<S>> {
-  english ??= en().localeError;
-  return safeParse(schema, value, { error: english });
+  return safeParse(schema, value, { error: englishError });
 }

@@ -46,6 +46,17 @@ describe('config, leadership, status, logging', () => {
     ]);
   });
 
+  it('takes config-get printing null as no options, and rejects other non-objects', () => {
+    tools().add('config-get', { stdout: 'null\n' });
+    expect(backend().configGet()).toEqual({});
+    tools().add('config-get', { stdout: '[1]\n' });
+    expect(() => backend().configGet()).toThrow(
+      'config-get printed unexpected JSON: Invalid input: expected record, received array',
+    );
+    tools().add('config-get', { stdout: '{"a":[1]}\n' });
+    expect(() => backend().configGet()).toThrow('config-get printed unexpected JSON at a');
+  });
+
   it('reads the bare "unknown" that status-get prints in a restricted context', () => {
     tools().add('status-get', { stdout: '"unknown"\n' });
     expect(backend().statusGet(false)).toEqual({ status: 'unknown', message: '' });
