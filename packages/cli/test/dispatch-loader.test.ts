@@ -294,7 +294,7 @@ describe('the dispatch loader (dist/dispatch.cjs)', () => {
       const dispatch = entries.find((e) => e.path === 'dispatch')?.data.toString('utf8');
       expect(dispatch).toContain(
         // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
-        'exec node --max-semi-space-size=16 --min-semi-space-size=16 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs\n',
+        'exec node --min-semi-space-size=4 ${JUJU_DEBUG+--enable-source-maps} ./dist/charm.mjs\n',
       );
       expect(dispatch).not.toContain('dispatch.cjs');
       if (source.includes('export')) {

@@ -111,10 +111,10 @@ describe('pack', () => {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion
         'if [ -n "${JUJU_DEBUG+set}" ]; then',
         '  # juju debug-hooks / debug-code: the ES module itself, with source-mapped stack traces.',
-        '  exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 --enable-source-maps ./dist/charm.mjs',
+        '  exec ./runtime/node --min-semi-space-size=4 --enable-source-maps ./dist/charm.mjs',
         'fi',
         '# The bundle run with a V8 code cache kept in .node-compile-cache (see dist/dispatch.cjs).',
-        'exec ./runtime/node --max-semi-space-size=16 --min-semi-space-size=16 ./dist/dispatch.cjs',
+        'exec ./runtime/node --min-semi-space-size=4 ./dist/dispatch.cjs',
       ].join('\n'),
     );
     expect(readdirSync(out).sort()).toEqual([
@@ -361,7 +361,7 @@ describe('pack', () => {
     const entries = readZip(result.charmPath);
     expect(entries.some((e) => e.path.startsWith('runtime/'))).toBe(false);
     expect(text(entries, 'dispatch')).toContain(
-      'exec node --max-semi-space-size=16 --min-semi-space-size=16 ./dist/dispatch.cjs',
+      'exec node --min-semi-space-size=4 ./dist/dispatch.cjs',
     );
     const charmDir = tempDir();
     extractZip(result.charmPath, charmDir);

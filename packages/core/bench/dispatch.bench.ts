@@ -30,7 +30,7 @@ import { FakeHookTools } from '../test/helpers/hook-tools.ts';
 
 const RUNS = Number(process.env.OPSJS_BENCH_RUNS ?? 25);
 // The V8 flags the packed `dispatch` passes to Node (`dispatchV8Flags` in packages/cli).
-const DISPATCH_NODE_FLAGS = ['--max-semi-space-size=16', '--min-semi-space-size=16'];
+const DISPATCH_NODE_FLAGS = ['--min-semi-space-size=4'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, '..', 'test', 'fixtures', 'demo-charm');
 // yaml is a dependency of @opsjs/model, not of core: resolve it from there.
