@@ -103,8 +103,9 @@ if (end === -1) {
   // the file since, and lists the dispatch paths whose functions the cache holds. Written at
   // exit when missing, stale or rejected, and after the first run of each dispatch path: V8 then
   // adds the functions that hook compiled to the ones the cache held, so every kind of hook runs
-  // from it.
-  const compile = (code, file, fileStat, name, options) => {
+  // from it. (The parentheses around this and the other functions every hook calls make V8
+  // compile them with this file, so that Node's compile cache holds them.)
+  const compile = ((code, file, fileStat, name, options) => {
     const cacheFile = path.join(cacheDir, name);
     const stamp = \`opsjs-v8-cache \${fileStat.size} \${fileStat.mtimeMs}\`;
     let cachedData;
@@ -136,7 +137,7 @@ if (end === -1) {
       });
     }
     return script;
-  };
+  });
   // Named after the hash of the bundle at pack time. A slice of the file's text, which V8
   // compiles without a copy; line numbers are the file's.
   const script = compile(source.slice(scriptStart, end + 3), filename, stat, ${json(cacheName)}, {
@@ -172,29 +173,29 @@ if (end === -1) {
       throw error;
     }
   };
-  const bundleRequire = Object.assign(function require(id) {
+  const bundleRequire = Object.assign((function require(id) {
     if (typeof id === 'string' && id.startsWith('./vendor/') && id.endsWith('.cjs')) {
       return requireVendor(path.join(__dirname, id));
     }
     return baseRequire(id);
-  }, baseRequire);
+  }), baseRequire);
   // The bundle's import() goes through Node's module loader, as the module's would; Node 22-24
   // warn the first time that option is used (experimental), which the module never does: drop
   // that one warning, then put emitWarning back.
   const emitWarning = process.emitWarning;
-  const filtered = function (warning, ...rest) {
+  const filtered = (function (warning, ...rest) {
     if (typeof warning === 'string' && warning.startsWith('vm.USE_MAIN_CONTEXT_DEFAULT_LOADER ')) {
       if (process.emitWarning === filtered) process.emitWarning = emitWarning;
       return;
     }
     return emitWarning.call(this, warning, ...rest);
-  };
+  });
   process.emitWarning = filtered;
   let settled = false;
   script.runInThisContext()(bundleRequire, url, __dirname, filename).then(
-    () => {
+    (() => {
       settled = true;
-    },
+    }),
     (error) => {
       settled = true;
       // As a module's error, fatal even when the charm listens for unhandled rejections.

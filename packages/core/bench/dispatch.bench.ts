@@ -295,22 +295,30 @@ for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
   const own = t('warm') - t('binding-calls');
   const budget = node * 0.5;
   const verdict = (ms: number) => (ms <= budget ? 'met' : 'NOT met');
-  console.log(
-    `budget: overhead <= 50% of node -e 0 = ${budget.toFixed(1)} ms; peak RSS < 60 MB: ${peak('warm') < 60 ? 'met' : 'NOT met'} (${peak('warm').toFixed(1)} MB)`,
-  );
-  console.log(
-    `  steady-state overhead (dispatch - node -e 0 - script): ${overhead.toFixed(1)} ms (${pct(overhead)}): ${verdict(overhead)}`,
-  );
-  // The same overhead taken within each round (dispatch, node -e 0 and the script ran back to
-  // back), then the median over rounds: a machine whose speed drifts during the run moves all
-  // three of a round together, which a difference of separate medians does not cancel.
+  // The overhead within each round (its dispatch, node -e 0 and script ran back to back), then
+  // the median over the rounds. A machine whose speed drifts during the run (a shared VM) moves
+  // the three figures of a round together, which this cancels and a difference of three
+  // separate medians does not: it is the figure the budget is judged on, the other is shown.
   const series = (name: string) => times.get(name) ?? [];
-  const paired = series('warm').map(
-    (d, i) => (d - (series('node')[i] ?? 0) - (series('script')[i] ?? 0)) / (series('node')[i] ?? 1),
-  );
-  const pairedRatio = median(paired);
+  const perRound = (name: string) =>
+    series(name).map((d, i) => {
+      const n = series('node')[i] ?? node;
+      return {
+        ms: d - n - (series('script')[i] ?? sh),
+        ratio: (d - n - (series('script')[i] ?? sh)) / n,
+      };
+    });
+  const rounds = perRound('warm');
+  const roundMs = median(rounds.map((r) => r.ms));
+  const roundRatio = median(rounds.map((r) => r.ratio));
   console.log(
-    `    per round, then the median: ${(pairedRatio * 100).toFixed(0)}% of that round's node -e 0: ${pairedRatio <= 0.5 ? 'met' : 'NOT met'}`,
+    `budget: overhead <= 50% of node -e 0; peak RSS < 60 MB: ${peak('warm') < 60 ? 'met' : 'NOT met'} (${peak('warm').toFixed(1)} MB)`,
+  );
+  console.log(
+    `  steady-state overhead (dispatch - node -e 0 - script, per round, median): ${roundMs.toFixed(1)} ms = ${(roundRatio * 100).toFixed(0)}% of node -e 0: ${roundRatio <= 0.5 ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `    (from the medians above: ${overhead.toFixed(1)} ms = ${pct(overhead)}, ${verdict(overhead)})`,
   );
   console.log(
     `    = Node starting the same children (plain Node as opsjs makes the calls): ${floor.toFixed(1)} ms (${pct(floor)})`,
