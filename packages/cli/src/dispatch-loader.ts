@@ -83,9 +83,30 @@ const filename = path.join(__dirname, 'charm.mjs');
 // of these characters needs no escaping, so its URL is the path after file://.
 const fileUrl = (file) => (/^\\/[\\w./+@-]*$/.test(file) ? \`file://\${file}\` : pathToFileURL(file).href);
 const url = fileUrl(filename);
+const cacheDir = process.env.NODE_COMPILE_CACHE || path.join(__dirname, '..', '.node-compile-cache');
+// NODE_DISABLE_COMPILE_CACHE turns this cache off too.
+const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
+const cacheName = ${json(cacheName)};
+// Reads \`size\` bytes of \`rfd\` into \`buffer\` (or fewer, at the end of the file).
+const readInto = ((rfd, buffer, size) => {
+  let done = 0;
+  while (done < size) {
+    const n = fs.readSync(rfd, buffer, done, size - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buffer.subarray(0, done);
+});
+// One buffer for the two big reads, the bundle and then its code cache (the bundle's text is
+// copied into a string first): one allocation and its page faults instead of two.
 const fd = fs.openSync(filename, 'r');
 const stat = fs.fstatSync(fd);
-const bytes = fs.readFileSync(fd);
+let cacheSize = 0;
+try {
+  cacheSize = (useCache && fs.statSync(path.join(cacheDir, cacheName), { throwIfNoEntry: false })?.size) || 0;
+} catch {}
+let scratch = Buffer.allocUnsafeSlow(Math.max(stat.size, cacheSize));
+const bytes = readInto(fd, scratch, stat.size);
 fs.closeSync(fd);
 // An ASCII bundle (what opsjs pack writes) needs no UTF-8 decoding: read it as Latin-1.
 const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
@@ -95,10 +116,7 @@ if (end === -1) {
   // Not the bundle this loader was made for: run it as the ES module it is.
   import(url);
 } else {
-  const cacheDir = process.env.NODE_COMPILE_CACHE || path.join(__dirname, '..', '.node-compile-cache');
   const hook = encodeURIComponent(process.env.JUJU_DISPATCH_PATH || '') || '-';
-  // NODE_DISABLE_COMPILE_CACHE turns this cache off too.
-  const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
   // Compiles code read from \`file\` with the V8 code cache \`name\`: its stamp detects an edit of
   // the file since, and lists the dispatch paths whose functions the cache holds. Written at
   // exit when missing, stale or rejected, and after the first run of each dispatch path: V8 then
@@ -111,7 +129,19 @@ if (end === -1) {
     let cachedData;
     let hooks = [];
     try {
-      const data = useCache ? fs.readFileSync(cacheFile) : undefined;
+      let data;
+      if (useCache) {
+        const cfd = fs.openSync(cacheFile, 'r');
+        try {
+          const size = fs.fstatSync(cfd).size;
+          // The bundle's buffer, once: its bytes are not needed any more.
+          const buffer = scratch !== undefined && size <= scratch.length ? scratch : Buffer.allocUnsafeSlow(size);
+          scratch = undefined;
+          data = readInto(cfd, buffer, size);
+        } finally {
+          fs.closeSync(cfd);
+        }
+      }
       const end = data ? data.indexOf(10) : -1;
       const line = end === -1 ? '' : data.toString('latin1', 0, end);
       if (line === stamp || line.startsWith(\`\${stamp} \`)) {
@@ -140,7 +170,7 @@ if (end === -1) {
   });
   // Named after the hash of the bundle at pack time. A slice of the file's text, which V8
   // compiles without a copy; line numbers are the file's.
-  const script = compile(source.slice(scriptStart, end + 3), filename, stat, ${json(cacheName)}, {
+  const script = compile(source.slice(scriptStart, end + 3), filename, stat, cacheName, {
     lineOffset: 2,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
