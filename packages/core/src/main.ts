@@ -86,11 +86,12 @@ async function runMain(
   try {
     let context: JujuContext;
     try {
-      // A plain copy: the parser expects a plain object of strings, not process.env itself.
-      const contextEnv = { ...env };
-      if ((contextEnv.JUJU_DISPATCH_PATH ?? '') === '') {
+      // The parser copies what it reads; a copy is made here only to fill in a legacy hook's
+      // dispatch path.
+      let contextEnv: Readonly<Record<string, string | undefined>> = env;
+      if ((env.JUJU_DISPATCH_PATH ?? '') === '') {
         const legacy = legacyDispatchPath((options.argv ?? process.argv)[1]);
-        if (legacy !== undefined) contextEnv.JUJU_DISPATCH_PATH = legacy;
+        if (legacy !== undefined) contextEnv = { ...env, JUJU_DISPATCH_PATH: legacy };
       }
       context = JujuContext.fromEnv(contextEnv, { strict: false });
     } catch (err) {
