@@ -89,8 +89,12 @@ function run(
 }
 
 const stateFile = () => path.join(charmDir, '.unit-state.opsjs');
-// biome-ignore lint/suspicious/noExplicitAny: the test reads whatever the file holds
-const state = (): any => readState(stateFile()).body;
+/** The state file's current record body: snapshots by handle path, and the notices. */
+interface StateBody {
+  readonly snapshots: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly notices: readonly (readonly [string, string, string])[];
+}
+const state = (): StateBody => readState(stateFile()).body as StateBody;
 
 describe('main() as a real process', () => {
   it('runs install, config-changed and start with the ops call sequence', () => {
@@ -126,7 +130,7 @@ describe('main() as a real process', () => {
     expect(start.status).toBe(0);
     expect(jujuLogs(start.calls)).toContainEqual(['DEBUG', 'Emitting Juju event start.']);
     expect(state().snapshots['StoredStateData[_stored]']).toEqual({ event_count: 12 });
-    expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]']?.configChanges).toBe(1);
   });
 
   it('keeps a deferred event for the next dispatch', () => {
@@ -147,7 +151,7 @@ describe('main() as a real process', () => {
       logs.findIndex((m) => m.startsWith('Re-emitting')),
     );
     expect(state().notices).toEqual([]);
-    expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]']?.configChanges).toBe(1);
   });
 
   it('logs a crash through juju-log, exits 1 and commits nothing', () => {
@@ -371,10 +375,10 @@ describe('main() as a real process', () => {
       if (left === 'empty') expect(state()).toEqual({ snapshots: {}, notices: [] });
       if (left === 'old') {
         expect(readState(stateFile())).toEqual(readState(before ?? Buffer.alloc(0)));
-        expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(0);
+        expect(state().snapshots['DemoCharm/StoredStateData[state]']?.configChanges).toBe(0);
       }
       if (left === 'new') {
-        expect(state().snapshots['DemoCharm/StoredStateData[state]'].configChanges).toBe(1);
+        expect(state().snapshots['DemoCharm/StoredStateData[state]']?.configChanges).toBe(1);
       }
       const next = run('hooks/update-status');
       expect(next.status).toBe(0);
