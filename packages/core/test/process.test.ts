@@ -386,4 +386,20 @@ describe('main() as a real process', () => {
       expect(readState(stateFile()).version).toBe(1);
     });
   }
+
+  it('keeps the previous state when the flush of an in-place commit fails, and says so', () => {
+    expect(run('hooks/install').status).toBe(0);
+    const before = readState(stateFile());
+    tools.output('config-get', '{"port": 9000, "mode": "normal"}');
+    const preload = path.join(here, 'fixtures', 'kill-preload.cjs');
+    const failed = run('hooks/config-changed', { KILL_AT: 'flush-fails' }, ['--require', preload]);
+    expect(failed.status).toBe(1);
+    const error = jujuLogs(failed.calls).find(([level]) => level === 'ERROR')?.[1] ?? '';
+    expect(error).toContain('cannot write the unit state file');
+    expect(error).toContain('EIO');
+    // The record written before the failed flush is not taken for the state.
+    expect(readState(stateFile())).toEqual(before);
+    expect(run('hooks/update-status').status).toBe(0);
+    expect(state().snapshots['DemoCharm/StoredStateData[state]']?.configChanges).toBe(0);
+  });
 });

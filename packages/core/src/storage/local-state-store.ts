@@ -321,8 +321,19 @@ export class LocalStateStore extends BufferedStateStore {
         fs.fchmodSync(fd, 0o600);
         this.#private = true;
       }
-      writeAll(fd, slotBytes(record, capacity), slot * capacity);
-      fs.fdatasyncSync(fd);
+      try {
+        writeAll(fd, slotBytes(record, capacity), slot * capacity);
+        fs.fdatasyncSync(fd);
+      } catch (err) {
+        // The record may have reached the file whole although its flush failed: blank its
+        // first byte, so that the state stays the one this commit was to replace.
+        try {
+          fs.writeSync(fd, ' ', slot * capacity);
+        } catch {
+          // Nothing more to do; the error below is the one to report.
+        }
+        throw err;
+      }
     } finally {
       fs.closeSync(fd);
     }
