@@ -35,8 +35,8 @@ const SOURCE_MAPS_WHEN_DEBUG = '${JUJU_DEBUG+--enable-source-maps}';
  * default starts smaller: one or two scavenges of about a millisecond each). Not larger: each
  * semi-space page V8 sets up is a mapping of its own, and every hook tool the dispatch starts
  * forks the process, copying its page tables; 16 MB semi-spaces double them (1.2 MB of page
- * tables instead of 0.6 MB) and make each fork slower. Neither flag changes V8's code-cache
- * flag hash.
+ * tables instead of 0.6 MB) and make each fork slower. The flag leaves V8's flag hash as it is,
+ * so Node's code cache for its own modules still applies.
  */
 export const dispatchV8Flags = '--min-semi-space-size=4';
 const V8_FLAGS = dispatchV8Flags;
