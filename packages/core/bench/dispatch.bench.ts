@@ -303,15 +303,11 @@ for (const dir of ${JSON.stringify([yamlCharmDir, charmDir])}) {
   // the three figures of a round together, which this cancels and a difference of three
   // separate medians does not: it is the figure the budget is judged on, the other is shown.
   const series = (name: string) => times.get(name) ?? [];
-  const perRound = (name: string) =>
-    series(name).map((d, i) => {
-      const n = series('node')[i] ?? node;
-      return {
-        ms: d - n - (series('script')[i] ?? sh),
-        ratio: (d - n - (series('script')[i] ?? sh)) / n,
-      };
-    });
-  const rounds = perRound('warm');
+  const rounds = series('warm').map((d, i) => {
+    const n = series('node')[i] ?? node;
+    const ms = d - n - (series('script')[i] ?? sh);
+    return { ms, ratio: ms / n };
+  });
   const roundMs = median(rounds.map((r) => r.ms));
   const roundRatio = median(rounds.map((r) => r.ratio));
   console.log(
