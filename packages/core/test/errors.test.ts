@@ -71,9 +71,9 @@ describe('error classes', () => {
       'unable to save the data for C/on/x[1]: a.b is a Map; snapshots hold only null, booleans, finite numbers, strings, arrays and plain objects',
     ],
     [
-      new StateStoreError('/c/.unit-state.json', 'bad'),
+      new StateStoreError('/c/.unit-state.opsjs', 'bad'),
       'OPSJS_FRAMEWORK_STATE_STORE',
-      '/c/.unit-state.json: bad',
+      '/c/.unit-state.opsjs: bad',
     ],
     [
       new StoredStateError('C/StoredStateData[s]', 'bad'),
